@@ -1,0 +1,74 @@
+"""One place for every name, label and host port the course uses.
+
+A classroom sharing one host sets ``DOCKHELPERS_PREFIX`` (e.g. ``dkc-s07``) and ``DOCKHELPERS_PORT_OFFSET``
+(e.g. ``700``) per student; nothing else in the course spells a name or a port.
+"""
+
+from __future__ import annotations
+
+import os
+
+#: Label carried by everything the course creates; cleanup removes only what has it.
+COURSE_LABEL = "kr.dockercourse.managed"
+#: Label naming the chapter ("01".."04") that created a resource.
+CHAPTER_LABEL = "kr.dockercourse.chapter"
+#: The course's only upstream image.
+BASE_IMAGE = "debian:trixie-slim"
+
+
+def prefix() -> str:
+    """Name prefix of every course resource (``dkc`` unless ``DOCKHELPERS_PREFIX`` is set)."""
+    return os.environ.get("DOCKHELPERS_PREFIX", "dkc")
+
+
+def chapter_id(chapter: int | str) -> str:
+    """Normalise a chapter number to the two-digit form used in labels (``2`` -> ``"02"``)."""
+    return f"{int(chapter):02d}"
+
+
+def labels(chapter: int | str | None = None) -> dict[str, str]:
+    """Labels for a resource the course creates.
+
+    Args:
+        chapter: Chapter that creates it; omitted for course-wide resources.
+
+    Returns:
+        ``{"kr.dockercourse.managed": "true", "kr.dockercourse.chapter": "02"}``.
+    """
+    result = {COURSE_LABEL: "true"}
+    if chapter is not None:
+        result[CHAPTER_LABEL] = chapter_id(chapter)
+    return result
+
+
+def label_args(chapter: int | str | None = None) -> list[str]:
+    """The same labels as CLI arguments: ``["--label", "k=v", ...]``."""
+    args: list[str] = []
+    for key, value in labels(chapter).items():
+        args += ["--label", f"{key}={value}"]
+    return args
+
+
+def label_filters(chapter: int | str | None = None) -> list[str]:
+    """Label filters selecting the course's resources (``docker ... ls --filter label=...``)."""
+    return [f"{key}={value}" for key, value in labels(chapter).items()]
+
+
+def name(what: str) -> str:
+    """Container/volume/network/compose-project name: ``name("echo")`` -> ``"dkc-echo"``."""
+    return f"{prefix()}-{what}"
+
+
+def image(repo: str, tag: str = "latest") -> str:
+    """Image reference for an image the course builds: ``image("echo")`` -> ``"dkc/echo:latest"``."""
+    return f"{prefix()}/{repo}:{tag}"
+
+
+def port(number: int) -> int:
+    """Host port for a lesson's port number, shifted by ``DOCKHELPERS_PORT_OFFSET`` (default 0)."""
+    return number + int(os.environ.get("DOCKHELPERS_PORT_OFFSET", "0"))
+
+
+def publish(host_port: int, container_port: int | str) -> str:
+    """A ``-p`` value that binds to 127.0.0.1 only: ``publish(9000, 8080)`` -> ``"127.0.0.1:9000:8080"``."""
+    return f"127.0.0.1:{port(host_port)}:{container_port}"

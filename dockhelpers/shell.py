@@ -1,0 +1,157 @@
+"""The one path from a notebook to the ``docker`` CLI: show the exact command, run it, stream its output.
+
+Every ``docker ...`` command a notebook runs goes through :func:`docker` (or the ``%docker`` line magic,
+which calls it), so the learner always sees the real command, and a later replay mode can record and
+play back sessions in one place.
+"""
+
+from __future__ import annotations
+
+import os
+import shlex
+import subprocess
+import sys
+import threading
+from dataclasses import dataclass, field
+from typing import IO, Callable, Sequence
+
+from dockhelpers.errors import CourseError, translate
+
+
+@dataclass
+class CommandResult:
+    """What a command did.
+
+    Attributes:
+        args: The argument vector that ran.
+        returncode: Its exit status.
+        stdout: Everything written to standard output.
+        stderr: Everything written to standard error.
+    """
+
+    args: list[str]
+    returncode: int
+    stdout: str = ""
+    stderr: str = ""
+    lines: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        """True when the command exited with status 0."""
+        return self.returncode == 0
+
+    def __str__(self) -> str:
+        return self.stdout
+
+    def _repr_pretty_(self, printer, cycle) -> None:  # IPython: don't echo the result a second time
+        printer.text(f"<종료 코드 {self.returncode}>")
+
+
+def show(command: str) -> None:
+    """Print a command the way a learner would type it (``$ docker ...``)."""
+    print(f"$ {command}", flush=True)
+
+
+def format_command(args: Sequence[str]) -> str:
+    """Join an argument vector into one shell-quoted line."""
+    return " ".join(shlex.quote(a) for a in args)
+
+
+def run(
+    command: str | Sequence[str],
+    *,
+    check: bool = True,
+    echo: bool = True,
+    stream: bool = True,
+    input: str | None = None,
+    cwd: str | os.PathLike[str] | None = None,
+    timeout: float | None = None,
+    env: dict[str, str] | None = None,
+    context: str | None = None,
+    on_line: Callable[[str], None] | None = None,
+) -> CommandResult:
+    """Run a host command, printing it and streaming its output line by line.
+
+    Args:
+        command: A shell-like string (split with :func:`shlex.split`) or an argument vector.
+        check: Raise a Korean :class:`CourseError` when the command exits non-zero.
+        echo: Print ``$ command`` first.
+        stream: Print output lines as they arrive (stderr lines too).
+        input: Text sent to standard input.
+        cwd: Working directory.
+        timeout: Seconds before the command is killed (then a :class:`CourseError` is raised).
+        env: Extra environment variables.
+        context: Korean phrase for error messages ("이미지 빌드" ...).
+        on_line: Called with every output line (for widgets).
+
+    Returns:
+        The :class:`CommandResult`.
+
+    Raises:
+        CourseError: On a non-zero exit when ``check`` is true, or on timeout.
+    """
+    args = shlex.split(command) if isinstance(command, str) else [str(a) for a in command]
+    if echo:
+        show(format_command(args))
+    full_env = {**os.environ, **(env or {})}
+    try:
+        proc = subprocess.Popen(
+            args, cwd=cwd, env=full_env, text=True, encoding="utf-8", errors="replace",
+            stdin=subprocess.PIPE if input is not None else subprocess.DEVNULL,
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, bufsize=1,
+        )
+    except FileNotFoundError as exc:
+        raise CourseError(f"`{args[0]}` 명령을 찾을 수 없습니다.", "도커 CLI가 설치되어 있는지 확인하세요.") from exc
+    out: list[str] = []
+    err: list[str] = []
+    lines: list[str] = []
+    lock = threading.Lock()
+
+    def pump(pipe: IO[str], sink: list[str], target: IO[str]) -> None:
+        for line in pipe:
+            with lock:
+                sink.append(line)
+                lines.append(line.rstrip("\n"))
+                if stream:
+                    target.write(line)
+                    target.flush()
+            if on_line:
+                on_line(line.rstrip("\n"))
+
+    threads = [
+        threading.Thread(target=pump, args=(proc.stdout, out, sys.stdout), daemon=True),
+        threading.Thread(target=pump, args=(proc.stderr, err, sys.stdout), daemon=True),
+    ]
+    for t in threads:
+        t.start()
+    if input is not None:
+        assert proc.stdin is not None
+        proc.stdin.write(input)
+        proc.stdin.close()
+    try:
+        proc.wait(timeout=timeout)
+    except subprocess.TimeoutExpired as exc:
+        proc.kill()
+        proc.wait()
+        raise CourseError(f"명령이 {timeout:.0f}초 안에 끝나지 않아 중단했습니다: {format_command(args)}",
+                          "엔진 상태를 확인하고 다시 실행하세요.") from exc
+    for t in threads:
+        t.join()
+    result = CommandResult(args, proc.returncode, "".join(out), "".join(err), lines)
+    if check and proc.returncode != 0:
+        raise translate(result.stderr or result.stdout or f"exit code {proc.returncode}", context)
+    return result
+
+
+def docker(command: str | Sequence[str], **kwargs) -> CommandResult:
+    """Run the real ``docker`` CLI: ``docker("container ls -a")`` runs and shows ``docker container ls -a``.
+
+    Args:
+        command: The arguments after ``docker`` (string or vector).
+        **kwargs: As for :func:`run`.
+
+    Returns:
+        The :class:`CommandResult`.
+    """
+    rest = shlex.split(command) if isinstance(command, str) else list(command)
+    return run(["docker", *rest], **kwargs)
