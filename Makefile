@@ -1,0 +1,45 @@
+# Two commands for learners and CI:
+#   make lab   - environment + engine + base image, then JupyterLab on 127.0.0.1
+#   make test  - the same set-up, then the whole test suite (what .ci/run runs)
+SHELL := /bin/bash
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+LAB_PORT ?= 8888
+PYTEST_ARGS ?=
+
+.PHONY: lab test venv engine system prepare doctor cleanup bench clean-venv
+
+$(STAMP): requirements.txt requirements-dev.txt pyproject.toml
+	test -x $(BIN)/python || $(PY) -m venv $(VENV)
+	$(BIN)/pip install -q --disable-pip-version-check -r requirements.txt -r requirements-dev.txt
+	$(BIN)/pip install -q --disable-pip-version-check --no-deps -e .
+	touch $(STAMP)
+
+venv: $(STAMP)
+
+# System packages (fonts for Korean plots, Chromium for the browser tests) when root on Debian/Ubuntu.
+system:
+	@bash scripts/system-packages.sh
+
+engine: venv
+	@bash scripts/ensure-engine.sh
+
+prepare: engine
+	@$(BIN)/python -m dockhelpers prepare
+
+doctor: venv
+	@$(BIN)/python -m dockhelpers doctor
+
+lab: system prepare
+	@bash scripts/start-lab.sh $(LAB_PORT)
+
+test: system prepare
+	$(BIN)/python -m pytest -v -rs --durations=25 $(PYTEST_ARGS)
+
+cleanup: venv
+	@$(BIN)/python -m dockhelpers cleanup --yes
+
+bench: prepare
+	@for f in benchmarks/*.py; do echo "== $$f"; $(BIN)/python $$f || exit 1; done
