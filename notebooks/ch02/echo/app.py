@@ -1,0 +1,31 @@
+"""A tiny echo web server (Python standard library only), the course's version of the book's Go echo app.
+
+It answers every GET with "Hello Docker!!" and logs each request to standard output.
+Settings come from environment variables (chapter 3.3): ECHO_PORT (8080) and ECHO_MESSAGE.
+"""
+
+import os
+import sys
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+PORT = int(os.environ.get("ECHO_PORT", "8080"))
+MESSAGE = os.environ.get("ECHO_MESSAGE", "Hello Docker!!")
+
+
+class EchoHandler(BaseHTTPRequestHandler):
+    def do_GET(self) -> None:
+        body = (MESSAGE + "\n").encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "text/plain; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, fmt: str, *args) -> None:
+        print(f"received request: {self.command} {self.path} from {self.client_address[0]}", flush=True)
+
+
+if __name__ == "__main__":
+    print(f"start server on :{PORT}", flush=True)
+    sys.stdout.flush()
+    ThreadingHTTPServer(("0.0.0.0", PORT), EchoHandler).serve_forever()
