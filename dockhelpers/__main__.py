@@ -1,0 +1,61 @@
+"""Terminal entry point: ``python -m dockhelpers doctor | prepare | cleanup [--chapter N] [--yes]``."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from dockhelpers.errors import CourseError
+
+
+def _doctor(_: argparse.Namespace) -> int:
+    from dockhelpers.engine import doctor
+
+    table = doctor()
+    print(table.to_string(index=False))
+    return 0 if (table["상태"] == "정상").all() else 1
+
+
+def _prepare(_: argparse.Namespace) -> int:
+    from dockhelpers.baseimage import ensure_base_image
+
+    ensure_base_image()
+    return 0
+
+
+def _cleanup(args: argparse.Namespace) -> int:
+    from dockhelpers.cleanup import cleanup, plan, plan_table
+
+    items = plan(args.chapter)
+    if not items:
+        print("정리할 리소스가 없습니다.")
+        return 0
+    if not args.yes:
+        print(plan_table(items).to_string(index=False))
+        if not sys.stdin.isatty() or input(f"위 {len(items)}개를 지울까요? [y/N] ").strip().lower() not in ("y", "yes"):
+            print("아무것도 지우지 않았습니다.")
+            return 1
+    cleanup(args.chapter, yes=True)
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Parse the command line and run one sub-command; Korean message and exit 2 on a CourseError."""
+    parser = argparse.ArgumentParser(prog="python -m dockhelpers", description="도커 실습 과정 도우미")
+    sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("doctor", help="엔진 점검(사전 점검 표)").set_defaults(func=_doctor)
+    sub.add_parser("prepare", help="베이스 이미지 debian:trixie-slim 준비").set_defaults(func=_prepare)
+    clean = sub.add_parser("cleanup", help="과정이 만든 리소스만 지우기")
+    clean.add_argument("--chapter", type=int, default=None, help="이 장(1-4)의 리소스만")
+    clean.add_argument("--yes", "-y", action="store_true", help="묻지 않고 지우기")
+    clean.set_defaults(func=_cleanup)
+    args = parser.parse_args(argv)
+    try:
+        return args.func(args)
+    except CourseError as exc:
+        print(f"오류: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())
