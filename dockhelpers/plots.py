@@ -1,0 +1,176 @@
+"""Matplotlib figures with Korean labels: live stats, image sizes, image layers.
+
+Every function returns a :class:`matplotlib.figure.Figure` built without ``pyplot`` (no global figure
+state, no double display): the last expression of a notebook cell shows it, and widgets turn it into PNG
+bytes with :func:`png`. :func:`use_korean_font` picks a Korean font (NanumGothic from Debian's
+``fonts-nanum``, or the system's Korean font on macOS/Windows) and turns off the Unicode minus sign,
+which Korean fonts lack.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import warnings
+from typing import TYPE_CHECKING, Iterable, Sequence
+
+if TYPE_CHECKING:  # pragma: no cover
+    import pandas as pd
+    from matplotlib.figure import Figure
+
+#: Korean fonts tried in order (Linux fonts-nanum, macOS, Windows, Noto CJK).
+KOREAN_FONTS = ["NanumGothic", "NanumBarunGothic", "AppleGothic", "Apple SD Gothic Neo", "Malgun Gothic",
+                "Noto Sans CJK KR", "Noto Sans KR"]
+#: Where Debian/Ubuntu put fonts-nanum (registered explicitly when matplotlib's font cache predates it).
+FONT_DIRS = ["/usr/share/fonts/truetype/nanum", "/usr/share/fonts/opentype/noto"]
+
+_MIB = 1024 * 1024
+_chosen: str | None = None
+
+
+def use_korean_font() -> str | None:
+    """Make matplotlib draw Korean: set ``font.family`` to a Korean font and ``axes.unicode_minus=False``.
+
+    Returns:
+        The font family used, or None when no Korean font is installed (a Korean warning says how to
+        install one; labels then show as boxes).
+    """
+    global _chosen
+    import matplotlib
+    from matplotlib import font_manager
+
+    matplotlib.rcParams["axes.unicode_minus"] = False
+    if _chosen is None:
+        available = {f.name for f in font_manager.fontManager.ttflist}
+        if not available.intersection(KOREAN_FONTS):
+            for folder in FONT_DIRS:  # installed after matplotlib built its cache
+                if os.path.isdir(folder):
+                    for file in sorted(os.listdir(folder)):
+                        if file.lower().endswith((".ttf", ".otf", ".ttc")):
+                            try:
+                                font_manager.fontManager.addfont(os.path.join(folder, file))
+                            except Exception:  # pragma: no cover - unreadable font file
+                                pass
+            available = {f.name for f in font_manager.fontManager.ttflist}
+        _chosen = next((f for f in KOREAN_FONTS if f in available), None)
+        if _chosen is None:
+            warnings.warn("한글 글꼴을 찾지 못해 그래프의 한글이 네모로 보일 수 있습니다. Debian/Ubuntu는 "
+                          "`sudo apt-get install fonts-nanum` 또는 `make system`을 실행한 뒤 커널을 다시 시작하세요.",
+                          stacklevel=2)
+            return None
+    family = list(matplotlib.rcParams["font.family"])
+    if family[:1] != [_chosen]:
+        matplotlib.rcParams["font.family"] = [_chosen, *[f for f in family if f != _chosen]]
+    # The Korean font's Latin glyphs are used too; DejaVu Sans stays as the fallback for anything missing.
+    if "DejaVu Sans" not in matplotlib.rcParams["font.family"]:
+        matplotlib.rcParams["font.family"] = [*matplotlib.rcParams["font.family"], "DejaVu Sans"]
+    return _chosen
+
+
+def _figure(width: float = 8.0, height: float = 3.2, rows: int = 1, cols: int = 1, sharex: bool = False):
+    from matplotlib.figure import Figure
+
+    use_korean_font()
+    fig = Figure(figsize=(width, height), layout="constrained")
+    axes = fig.subplots(rows, cols, sharex=sharex, squeeze=False)
+    return fig, [ax for row in axes for ax in row]
+
+
+def png(fig: "Figure", dpi: int = 80) -> bytes:
+    """Render a figure to PNG bytes (for ``ipywidgets.Image``)."""
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=dpi)
+    return buf.getvalue()
+
+
+def stats_figure(df: "pd.DataFrame", title: str = "컨테이너 리소스 사용량 (docker container stats)") -> "Figure":
+    """CPU % and memory (MiB) over time, one line per container.
+
+    Args:
+        df: Tidy rows from :func:`dockhelpers.stats.collect` / :meth:`StatsSampler.frame`
+            (columns ``elapsed``, ``name``, ``cpu_percent``, ``mem_usage``).
+        title: Figure title.
+    """
+    fig, (cpu_ax, mem_ax) = _figure(9.0, 3.4, 1, 2, sharex=True)
+    fig.suptitle(title)
+    if df is None or df.empty:
+        for ax in (cpu_ax, mem_ax):
+            ax.text(0.5, 0.5, "아직 수집된 값이 없습니다", ha="center", va="center", transform=ax.transAxes)
+    else:
+        for name, part in df.groupby("name", sort=False):
+            cpu_ax.plot(part["elapsed"], part["cpu_percent"], marker=".", label=name)
+            mem_ax.plot(part["elapsed"], part["mem_usage"] / _MIB, marker=".", label=name)
+        fig.legend(*cpu_ax.get_legend_handles_labels(), loc="outside lower center", fontsize="small",
+                   ncols=min(4, df["name"].nunique()), frameon=False)
+    cpu_ax.set_title("CPU 사용률")
+    cpu_ax.set_ylabel("CPU 사용률(%, 100% = CPU 1개)")
+    mem_ax.set_title("메모리 사용량 (페이지 캐시 제외)")
+    mem_ax.set_ylabel("메모리(MiB)")
+    for ax in (cpu_ax, mem_ax):
+        ax.set_xlabel("경과 시간(초)")
+        ax.set_ylim(bottom=0)
+        ax.grid(alpha=0.3)
+    return fig
+
+
+def bar_figure(labels: Sequence[str], values: Sequence[float], *, title: str, xlabel: str,
+               annotate: str = "{:.1f}") -> "Figure":
+    """A horizontal bar chart with Korean labels (largest value on top).
+
+    Args:
+        labels: One label per bar.
+        values: One value per bar.
+        title: Figure title.
+        xlabel: Axis label of the values (with the unit).
+        annotate: Format of the number written at the end of each bar ("" for none).
+    """
+    pairs = sorted(zip(labels, values), key=lambda p: p[1])
+    fig, (ax,) = _figure(8.0, max(2.0, 0.45 * len(pairs) + 1.2))
+    ax.barh([p[0] for p in pairs], [p[1] for p in pairs], color="#2b7bba")
+    if annotate:
+        for i, (_, v) in enumerate(pairs):
+            ax.text(v, i, " " + annotate.format(v), va="center", fontsize="small")
+        ax.set_xlim(right=max([v for _, v in pairs] + [1]) * 1.18)
+    ax.set_title(title)
+    ax.set_xlabel(xlabel)
+    ax.grid(axis="x", alpha=0.3)
+    return fig
+
+
+def image_sizes_figure(df: "pd.DataFrame", title: str = "이미지 크기 비교 (docker image ls)") -> "Figure":
+    """Image sizes in MB from :func:`dockhelpers.images.ls` (columns 저장소, 태그, 크기(MB))."""
+    labels = [f"{r}:{t}" for r, t in zip(df["저장소(REPOSITORY)"], df["태그(TAG)"])]
+    return bar_figure(labels, list(df["크기(MB)"]), title=title, xlabel="크기(MB)")
+
+
+def layers_figure(history: "pd.DataFrame | Iterable[dict]", title: str = "이미지 레이어별 크기 (docker image history)",
+                  width: int = 48) -> "Figure":
+    """Size of each layer of an image, from the engine's image history.
+
+    Args:
+        history: Rows with ``CreatedBy`` and ``Size`` (bytes), as returned by the SDK's
+            ``client.images.get(ref).history()`` (newest layer first) or a DataFrame of them.
+        title: Figure title.
+        width: Characters of each layer's command kept as its label.
+    """
+    import pandas as pd
+
+    df = pd.DataFrame(list(history)) if not isinstance(history, pd.DataFrame) else history
+    df = df.iloc[::-1].reset_index(drop=True)  # oldest (FROM) layer first
+    labels = []
+    for i, cmd in enumerate(df["CreatedBy"]):
+        text = str(cmd or "").replace("/bin/sh -c #(nop) ", "").replace("/bin/sh -c ", "RUN ").strip()
+        text = text or "(가져온 루트 파일 시스템)"
+        labels.append(f"{i + 1}. {text[:width]}{'…' if len(text) > width else ''}")
+    values = list(df["Size"] / 1e6)
+    fig, (ax,) = _figure(9.0, max(2.2, 0.42 * len(labels) + 1.2))
+    ax.barh(range(len(labels)), values, color="#4c9a2a")
+    ax.set_yticks(range(len(labels)), labels, fontsize="small")
+    ax.invert_yaxis()  # first layer on top, as the Dockerfile reads
+    for i, v in enumerate(values):
+        ax.text(v, i, f" {v:.1f} MB" if v >= 0.1 else f" {v * 1000:.1f} kB", va="center", fontsize="small")
+    ax.set_xlim(right=max(values + [1]) * 1.2)
+    ax.set_title(title)
+    ax.set_xlabel("레이어 크기(MB), 위에서 아래로 쌓이는 순서")
+    ax.grid(axis="x", alpha=0.3)
+    return fig
