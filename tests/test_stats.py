@@ -14,6 +14,9 @@ from dockhelpers import stats
 from dockhelpers.errors import CourseError, NotFound
 from dockhelpers.naming import BASE_IMAGE, labels, name
 
+#: Chapter label of the resources these tests make (not 99: tests/helpers.py cleans that one).
+STATS_TEST_CHAPTER = 95
+
 DATA = json.loads((pathlib.Path(__file__).parent / "data" / "stats_samples.json").read_text(encoding="utf-8"))
 
 
@@ -140,7 +143,7 @@ def test_rows_make_a_tidy_frame_with_korean_headers():
 
 @pytest.fixture(scope="module")
 def probes(engine):
-    """A container busy on half a CPU and an idle one, labelled as chapter 99 (tests)."""
+    """A container busy on half a CPU and an idle one, labelled as chapter 95 (these tests' own)."""
     names = {"busy": name("t-stats-busy"), "idle": name("t-stats-idle")}
     for n in names.values():
         try:
@@ -149,8 +152,9 @@ def probes(engine):
             pass
     made = [
         engine.containers.run(BASE_IMAGE, ["sh", "-c", "while :; do :; done"], name=names["busy"],
-                              nano_cpus=int(0.5e9), detach=True, labels=labels(99)),
-        engine.containers.run(BASE_IMAGE, ["sleep", "600"], name=names["idle"], detach=True, labels=labels(99)),
+                              nano_cpus=int(0.5e9), detach=True, labels=labels(STATS_TEST_CHAPTER)),
+        engine.containers.run(BASE_IMAGE, ["sleep", "600"], name=names["idle"], detach=True,
+                              labels=labels(STATS_TEST_CHAPTER)),
     ]
     yield names
     for c in made:
@@ -201,7 +205,7 @@ def test_sampler_reports_a_stopped_container_with_dashes(engine):
         engine.containers.get(n).remove(force=True)
     except Exception:
         pass
-    c = engine.containers.run(BASE_IMAGE, ["sleep", "600"], name=n, detach=True, labels=labels(99))
+    c = engine.containers.run(BASE_IMAGE, ["sleep", "600"], name=n, detach=True, labels=labels(STATS_TEST_CHAPTER))
     try:
         with stats.StatsSampler([n]) as sampler:
             assert sampler.wait_for(1)

@@ -1,7 +1,7 @@
 """Capture raw ``/containers/{id}/stats`` dicts from the running engine into ``stats_samples.json``.
 
 Run from the project root when the fixtures need refreshing: ``.venv/bin/python tests/data/capture_stats.py``.
-It starts three short-lived, labelled containers (chapter 99 = tests), records their streamed samples and
+It starts three short-lived, labelled containers (chapter 95, the stats tests' own), records their streamed samples and
 the ``docker container stats --no-stream`` line the CLI printed for the memory-limited one, then removes them.
 """
 
@@ -14,6 +14,8 @@ import time
 
 from dockhelpers.engine import client
 from dockhelpers.naming import BASE_IMAGE, labels, name
+
+STATS_TEST_CHAPTER = 95
 
 OUT = pathlib.Path(__file__).with_name("stats_samples.json")
 
@@ -35,7 +37,7 @@ def main() -> None:
             c.containers.get(n).remove(force=True)
         except Exception:
             pass
-    common = dict(detach=True, labels=labels(99))
+    common = dict(detach=True, labels=labels(STATS_TEST_CHAPTER))
     busy = c.containers.run(BASE_IMAGE, ["sh", "-c", "while :; do :; done"], name=names["busy"],
                             nano_cpus=int(0.5e9), **common)
     limited = c.containers.run(
