@@ -15,7 +15,7 @@ import tarfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Sequence
 
-from dockhelpers import naming
+from dockhelpers import errors, naming
 from dockhelpers.engine import client
 from dockhelpers.errors import NotFound, translate
 from dockhelpers.images import validate_reference
@@ -120,7 +120,9 @@ def run(image: str, name: str | None = None, *, chapter: int | str | None = None
         try:
             c.images.pull(*_split(image))
         except Exception as exc:
-            raise translate(exc, "컨테이너 실행") from exc
+            cause = translate(exc)
+            raise errors.ImageNotFound(f"`{image}` 이미지가 로컬에 없고 레지스트리에서 받지도 못했습니다.",
+                                       detail=cause.detail) from exc
         return run(image, name, chapter=chapter, command=command, ports=ports, env=env, volumes=volumes,
                    detach=detach, remove=remove, replace=replace, quiet=True, labels=labels, **sdk_options)
     except APIError as exc:

@@ -1,0 +1,121 @@
+"""Images against the real engine: build log, labels, bad input, pull progress, tag and push."""
+
+import socket
+
+import pytest
+
+from dockhelpers import containers, errors, images, naming
+from conftest import ROOT
+from helpers import TEST_CHAPTER, cleaned, tname
+
+pytestmark = pytest.mark.engine
+FIX = ROOT / "tests" / "fixtures"
+
+
+@pytest.fixture(autouse=True)
+def _clean():
+    with cleaned():
+        yield
+
+
+def test_build_streams_log_and_labels_image(engine, capsys):
+    ref = naming.image("t-tiny", "v1")
+    image_id = images.build(FIX / "tiny", ref, chapter=TEST_CHAPTER, buildargs={"GREETING": "안녕"})
+    out = capsys.readouterr().out
+    assert out.startswith(f"$ docker image build -t {ref} --build-arg 'GREETING=안녕' --label kr.dockercourse.managed=true")
+    assert "Step 4/5" in out or "RUN echo" in out
+    img = engine.images.get(ref)
+    assert img.id == image_id and img.labels[naming.CHAPTER_LABEL] == "99"
+    assert engine.containers.run(ref, remove=True).decode() == "안녕\n"
+    # Same Dockerfile, same inputs: the cache gives the same image ID (chapter 1's idempotency demo).
+    assert images.build(FIX / "tiny", ref, chapter=TEST_CHAPTER, buildargs={"GREETING": "안녕"}, quiet=True) == image_id
+
+
+def test_failing_run_step_raises_build_failed_and_leaves_no_container(engine):
+    with pytest.raises(errors.BuildFailed) as info:
+        images.build(FIX / "failing", naming.image("t-failing"), chapter=TEST_CHAPTER, quiet=True)
+    assert "non-zero code" in info.value.detail and "this step fails on purpose" in info.value.detail
+    leftovers = [c for c in engine.containers.list(all=True)
+                 if "this step fails on purpose" in " ".join(c.attrs["Config"].get("Cmd") or [])]
+    assert leftovers == []
+    assert not images.exists(naming.image("t-failing"))
+
+
+def test_missing_dockerfile(tmp_path):
+    with pytest.raises(errors.DockerfileMissing):
+        images.build(tmp_path, naming.image("t-none"), chapter=TEST_CHAPTER)
+    with pytest.raises(errors.DockerfileMissing):
+        images.build(FIX / "tiny", naming.image("t-none"), dockerfile="Nope.Dockerfile", chapter=TEST_CHAPTER)
+
+
+@pytest.mark.parametrize("ref", ["DKC/Echo", "dkc echo", "", "dkc/echo:bad tag", "-dkc"])
+def test_invalid_reference_is_refused_before_the_engine(ref):
+    with pytest.raises(errors.InvalidReference):
+        images.validate_reference(ref)
+
+
+def test_invalid_reference_from_the_engine_is_translated(engine):
+    with pytest.raises(errors.InvalidReference):
+        containers.run("UPPER/case", tname("bad"), chapter=TEST_CHAPTER)
+    assert containers.status(tname("bad")) is None
+
+
+def test_pull_real_image_folds_layer_progress(engine, capsys):
+    image_id = images.pull(naming.BASE_IMAGE)
+    assert image_id == engine.images.get(naming.BASE_IMAGE).id
+    assert capsys.readouterr().out.startswith("$ docker image pull debian:trixie-slim")
+    # A real pull with layer events: push a fresh image to the local registry, forget it, pull it back.
+    from dockhelpers.baseimage import MIRROR, mirror_up
+
+    if not mirror_up():
+        pytest.skip("no local registry on 127.0.0.1 (an engine the project did not start)")
+    local = naming.image("t-tiny", "pull")
+    images.build(FIX / "tiny", local, chapter=TEST_CHAPTER, quiet=True, nocache=True)
+    remote = f"{MIRROR}/dkc-test/tiny:pull"
+    images.tag(local, remote)
+    images.push(remote, quiet=True)
+    images.rm(remote)
+    images.rm(local)
+    raw = list(engine.api.pull(remote.rsplit(":", 1)[0], tag="pull", stream=True, decode=True))
+    images.rm(remote)
+    layers = images.layer_progress(raw)
+    assert any(s["status"] == "Pull complete" and s["total"] > 0 for s in layers.values())
+    assert layers and all(s["status"] in ("Already exists", "Pull complete") for s in layers.values())
+
+
+def test_layer_progress_is_summed_per_layer():
+    events = [
+        {"status": "Pulling from library/debian", "id": "trixie-slim"},
+        {"status": "Pulling fs layer", "id": "a", "progressDetail": {}},
+        {"status": "Downloading", "id": "a", "progressDetail": {"current": 10, "total": 100}},
+        {"status": "Downloading", "id": "b", "progressDetail": {"current": 5, "total": 50}},
+        {"status": "Downloading", "id": "a", "progressDetail": {"current": 60, "total": 100}},
+        {"status": "Pull complete", "id": "b", "progressDetail": {}},
+    ]
+    layers = images.layer_progress(events)
+    assert layers == {"a": {"status": "Downloading", "current": 60, "total": 100},
+                      "b": {"status": "Pull complete", "current": 50, "total": 50}}
+
+
+def test_pull_of_missing_image_raises_from_the_stream():
+    with pytest.raises((errors.ImageNotFound, errors.RegistryUnreachable)):
+        images.pull("127.0.0.1:5099/library/dkc-does-not-exist:nope", progress=False)
+
+
+def test_push_to_unreachable_registry_raises():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    ref = f"127.0.0.1:{port}/dkc/t-tiny:v1"
+    images.build(FIX / "tiny", naming.image("t-tiny", "v1"), chapter=TEST_CHAPTER, quiet=True)
+    images.tag(naming.image("t-tiny", "v1"), ref)
+    with pytest.raises(errors.CourseError):
+        images.push(ref, quiet=True)
+    images.rm(ref)
+
+
+def test_ls_lists_course_images(engine):
+    images.build(FIX / "tiny", naming.image("t-tiny", "v1"), chapter=TEST_CHAPTER, quiet=True)
+    table = images.ls(TEST_CHAPTER)
+    assert list(table["저장소(REPOSITORY)"]) == [naming.image("t-tiny").split(":")[0]]
+    assert list(table["태그(TAG)"]) == ["v1"]

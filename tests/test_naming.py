@@ -1,0 +1,20 @@
+"""Names, labels and ports come from one place and honour the classroom overrides."""
+
+from dockhelpers import naming
+
+
+def test_defaults():
+    assert naming.name("echo") == "dkc-echo"
+    assert naming.image("echo", "v1") == "dkc/echo:v1"
+    assert naming.labels(2) == {"kr.dockercourse.managed": "true", "kr.dockercourse.chapter": "02"}
+    assert naming.label_args(3) == ["--label", "kr.dockercourse.managed=true", "--label", "kr.dockercourse.chapter=03"]
+    assert naming.publish(9000, 8080) == "127.0.0.1:9000:8080"
+
+
+def test_classroom_prefix_and_port_offset(monkeypatch):
+    monkeypatch.setenv("DOCKHELPERS_PREFIX", "dkc-s07")
+    monkeypatch.setenv("DOCKHELPERS_PORT_OFFSET", "700")
+    assert naming.name("echo") == "dkc-s07-echo"
+    assert naming.image("echo") == "dkc-s07/echo:latest"
+    assert naming.port(9000) == 9700
+    assert naming.publish(9000, 8080) == "127.0.0.1:9700:8080"
