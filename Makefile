@@ -33,6 +33,7 @@ doctor: venv
 	@$(BIN)/python -m dockhelpers doctor
 
 lab: system prepare
+	@$(BIN)/python -m dockhelpers doctor || echo "[lab] 점검 결과의 '확인 필요' 항목을 보세요 / see the items to check above"
 	@bash scripts/start-lab.sh $(LAB_PORT)
 
 test: system prepare
