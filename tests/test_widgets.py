@@ -118,8 +118,10 @@ def test_stats_monitor_updates_from_its_thread_and_stops(busy):
     mon = widgets.StatsMonitor([busy], interval=0.5, chart_every=1.0)
     try:
         assert mon.running and f"$ docker container stats {busy}" in mon.command.value
-        deadline = time.monotonic() + 15
-        while (mon.charts < 2 or "%" not in mon.table.value) and time.monotonic() < deadline:
+        assert mon.sampler.wait_for(3, timeout=15)
+        deadline = time.monotonic() + 10  # then one more table refresh and chart redraw after that
+        charts = mon.charts
+        while (mon.charts <= charts or "%" not in mon.table.value) and time.monotonic() < deadline:
             time.sleep(0.2)
         assert busy in mon.table.value and "%" in mon.table.value
         assert mon.charts >= 2 and bytes(mon.image.value[:4]) == b"\x89PNG"
