@@ -40,11 +40,12 @@ def _labelled(attrs_labels: dict[str, str] | None, chapter: int | str | None) ->
     return all(labels.get(k) == v for k, v in naming.labels(chapter).items())
 
 
-def plan(chapter: int | str | None = None) -> list[Item]:
+def plan(chapter: int | str | None = None, *, images: bool = True) -> list[Item]:
     """List the course's resources (all chapters, or one) in removal order.
 
     Args:
         chapter: Only this chapter's resources.
+        images: Include images (keep them to reuse the build cache in the next chapter or run).
 
     Returns:
         Services, containers, volumes, networks, then images (newest first).
@@ -65,9 +66,11 @@ def plan(chapter: int | str | None = None) -> list[Item]:
     for n in c.networks.list(filters=flt):
         if _labelled(n.attrs.get("Labels"), chapter):
             items.append(Item("network", n.name, n.id))
-    images = [i for i in c.images.list(all=False, filters=flt) if _labelled(i.labels, chapter)]
-    images.sort(key=lambda i: i.attrs.get("Created", ""), reverse=True)
-    for img in images:
+    if not images:
+        return items
+    found = [i for i in c.images.list(all=False, filters=flt) if _labelled(i.labels, chapter)]
+    found.sort(key=lambda i: i.attrs.get("Created", ""), reverse=True)
+    for img in found:
         for t in img.tags or [img.id]:
             items.append(Item("image", t if t != img.id else f"<none> ({img.short_id})", img.id if t == img.id else t))
     return items
@@ -80,18 +83,19 @@ def plan_table(items: list[Item]) -> "pd.DataFrame":
     return pd.DataFrame([{"종류": _KIND_KO[i.kind], "이름": i.name} for i in items], columns=["종류", "이름"])
 
 
-def cli_equivalent(chapter: int | str | None = None) -> list[str]:
+def cli_equivalent(chapter: int | str | None = None, *, images: bool = True) -> list[str]:
     """The docker CLI commands that remove the same resources by label filter."""
     flt = " ".join(f"--filter label={f}" for f in naming.label_filters(chapter))
-    return [
+    commands = [
         f"docker container rm -f $(docker container ls -aq {flt})",
         f"docker volume rm $(docker volume ls -q {flt})",
         f"docker network rm $(docker network ls -q {flt})",
-        f"docker image rm $(docker image ls -q {flt})",
     ]
+    return commands + ([f"docker image rm $(docker image ls -q {flt})"] if images else [])
 
 
-def cleanup(chapter: int | str | None = None, *, yes: bool = True, quiet: bool = False) -> list[Item]:
+def cleanup(chapter: int | str | None = None, *, images: bool = True, yes: bool = True,
+            quiet: bool = False) -> list[Item]:
     """Show, then remove, every resource the course (or one chapter) created.
 
     CLI equivalent: ``docker container rm -f $(docker container ls -aq --filter label=kr.dockercourse.managed=true)``
@@ -99,6 +103,7 @@ def cleanup(chapter: int | str | None = None, *, yes: bool = True, quiet: bool =
 
     Args:
         chapter: Only this chapter's resources; None for the whole course.
+        images: Remove the images too (False keeps them as a build cache for later chapters).
         yes: Remove without asking (a terminal caller asks first and passes ``yes=True``).
         quiet: Print nothing.
 
@@ -107,7 +112,7 @@ def cleanup(chapter: int | str | None = None, *, yes: bool = True, quiet: bool =
     """
     from docker.errors import APIError, NotFound
 
-    items = plan(chapter)
+    items = plan(chapter, images=images)
     scope = f"{naming.chapter_id(chapter)}장" if chapter is not None else "과정 전체"
     if not quiet:
         if not items:
@@ -116,7 +121,7 @@ def cleanup(chapter: int | str | None = None, *, yes: bool = True, quiet: bool =
         print(f"다음 {len(items)}개 리소스를 지웁니다({scope}, 과정 레이블이 붙은 것만):")
         for i in items:
             print(f"  - {_KIND_KO[i.kind]}: {i.name}")
-        for cmd in cli_equivalent(chapter):
+        for cmd in cli_equivalent(chapter, images=images):
             show(cmd)
     if not yes:
         return []

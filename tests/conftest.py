@@ -16,3 +16,8 @@ def engine():
     from dockhelpers.engine import client
 
     return client()
+
+
+def pytest_collection_modifyitems(config, items):
+    """Tests marked ``final`` (whole-course cleanup checks) run after everything else."""
+    items.sort(key=lambda item: item.get_closest_marker("final") is not None)

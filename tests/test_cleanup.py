@@ -3,6 +3,7 @@
 import pytest
 
 from dockhelpers import cleanup, naming
+from conftest import ROOT
 from helpers import TEST_CHAPTER, cleaned, tname
 
 pytestmark = pytest.mark.engine
@@ -84,3 +85,13 @@ def test_nothing_to_clean_says_so(capsys):
     with cleaned():
         assert cleanup.cleanup(TEST_CHAPTER) == []
         assert "정리할 리소스가 없습니다" in capsys.readouterr().out
+
+
+def test_keeping_images(engine):
+    with cleaned():
+        make_course_resources(engine)
+        engine.images.build(path=str(ROOT / "tests" / "fixtures" / "tiny"), tag=naming.image("t-keep"),
+                            labels=naming.labels(TEST_CHAPTER))
+        cleanup.cleanup(TEST_CHAPTER, images=False)
+        assert [i.kind for i in cleanup.plan(TEST_CHAPTER)] == ["image"]
+        engine.images.get(naming.image("t-keep"))

@@ -47,13 +47,46 @@ def execute(path: pathlib.Path, run: int):
     return nb, time.monotonic() - started
 
 
+def snapshot(engine) -> dict[str, set[str]]:
+    """IDs of every container, volume, network and image on the engine."""
+    return {
+        "container": {c.id for c in engine.containers.list(all=True)},
+        "volume": {v.name for v in engine.volumes.list()},
+        "network": {n.id for n in engine.networks.list()},
+        "image": {i.id for i in engine.images.list(all=False)},
+    }
+
+
+def unlabelled_new(engine, before: dict[str, set[str]]) -> list[str]:
+    """Resources created since ``before`` that do not carry the course label."""
+    from dockhelpers.naming import COURSE_LABEL
+
+    after = snapshot(engine)
+    found = []
+    getters = {"container": engine.containers.get, "volume": engine.volumes.get,
+               "network": engine.networks.get, "image": engine.images.get}
+    for kind, ids in after.items():
+        for rid in ids - before[kind]:
+            try:
+                obj = getters[kind](rid)
+            except Exception:  # removed meanwhile
+                continue
+            labels = (obj.attrs.get("Labels") if kind in ("volume", "network") else obj.labels) or {}
+            if labels.get(COURSE_LABEL) != "true":
+                found.append(f"{kind} {getattr(obj, 'name', None) or rid[:19]}")
+    return found
+
+
 @pytest.mark.engine
 @pytest.mark.notebook
 @pytest.mark.parametrize("path", CHAPTERS, ids=[p.stem for p in CHAPTERS])
-def test_notebook_runs_twice(path: pathlib.Path):
+def test_notebook_runs_twice(path: pathlib.Path, engine):
+    before = snapshot(engine)
     for run in (1, 2):
         nb, seconds = execute(path, run)
         print(f"{path.name} run {run}: {seconds:.0f} s")
         errors = [o for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", [])
                   if o.get("output_type") == "error"]
         assert not errors, f"{path.name} run {run}: {errors[0].get('ename')}: {errors[0].get('evalue')}"
+    strays = unlabelled_new(engine, before)
+    assert not strays, f"{path.name} left resources without the course label: {strays}"
