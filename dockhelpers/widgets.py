@@ -8,6 +8,9 @@ shows it as the last expression of a cell (the views never call ``display`` them
 The live :class:`StatsMonitor` updates its widgets from one background thread that ends on
 :meth:`StatsMonitor.stop`, on :meth:`close`, or by itself after ``max_seconds``.
 
+CSS classes for the browser tests and for styling: ``dkc-panel`` (buttons ``dkc-btn-<action>``),
+``dkc-images``, ``dkc-stats`` (its visible sample counter ``dkc-stats-count``).
+
 Importing this module imports ipywidgets; ``import dockhelpers`` alone does not.
 """
 
@@ -112,6 +115,7 @@ class ContainerPanel(W.VBox):
         self.output = W.HTML()
         for key, button in self.buttons.items():
             button.on_click(lambda _b, key=key: self.act(key))
+            button.add_class(f"dkc-btn-{key}")  # stable selectors for the browser tests (tests/ui)
         super().__init__([
             W.HTML("<b>컨테이너 패널</b> (과정이 만든 컨테이너만 표시합니다)"),
             self.table,
@@ -119,6 +123,7 @@ class ContainerPanel(W.VBox):
             W.HBox(list(self.buttons.values())),
             self.command, self.message, self.output,
         ])
+        self.add_class("dkc-panel")
         self.refresh()
 
     @property
@@ -203,6 +208,7 @@ class ImageTable(W.VBox):
         self.show_all.observe(lambda _c: self.refresh(), names="value")
         super().__init__([W.HTML("<b>이미지 목록</b>"), W.HBox([self.refresh_button, self.show_all]),
                           self.command, self.message, self.table, self.image])
+        self.add_class("dkc-images")
         self.refresh()
 
     def refresh(self) -> None:
@@ -259,6 +265,8 @@ class StatsMonitor(W.VBox):
         self.image = W.Image(format="png", layout=W.Layout(max_width="800px",
                                                            display=None if chart else "none"))
         self.status = W.HTML()
+        self.counter = W.HTML("받은 표본: 0개")
+        self.counter.add_class("dkc-stats-count")
         self.start_button = _button("시작", "play", "success", tooltip=self.sampler.command())
         self.stop_button = _button("정지", "stop", tooltip="Ctrl+C")
         self.command = W.HTML()
@@ -269,8 +277,11 @@ class StatsMonitor(W.VBox):
         self.start_button.on_click(lambda _b: self.start())
         self.stop_button.on_click(lambda _b: self.stop())
         super().__init__([W.HTML("<b>실시간 리소스 모니터</b> (docker container stats)"),
-                          W.HBox([self.start_button, self.stop_button]), self.command, self.status,
-                          self.table, self.image])
+                          W.HBox([self.start_button, self.stop_button, self.counter]), self.command,
+                          self.status, self.table, self.image])
+        self.add_class("dkc-stats")
+        self.start_button.add_class("dkc-btn-start")
+        self.stop_button.add_class("dkc-btn-stop")
         if autostart:
             self.start()
 
@@ -311,12 +322,18 @@ class StatsMonitor(W.VBox):
             self.stop()
         super().close()
 
+    @property
+    def samples(self) -> int:
+        """Samples received so far (all containers together)."""
+        return len(self.sampler.rows())
+
     def frame(self):
         """Everything collected so far as tidy rows (a DataFrame for further analysis)."""
         return self.sampler.frame()
 
     def _render(self) -> None:
         self.table.value = table_html(self.sampler.table())
+        self.counter.value = f"받은 표본: {self.samples}개"
         if self.chart:
             from dockhelpers import plots
 
@@ -331,6 +348,7 @@ class StatsMonitor(W.VBox):
             while not self._stop.wait(self.interval):
                 now = time.monotonic()
                 self.table.value = table_html(self.sampler.table())
+                self.counter.value = f"받은 표본: {self.samples}개"
                 self.updates += 1
                 states = self.sampler.state()
                 notes = [f"{n}: {s}" for n, s in states.items() if s != "실행 중"]

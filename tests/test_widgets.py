@@ -52,6 +52,7 @@ def state(engine, n: str) -> str | None:
 
 def test_container_panel_lists_only_its_chapter_and_drives_the_lifecycle(engine, panel_target):
     panel = widgets.ContainerPanel(chapter=STATS_TEST_CHAPTER)
+    assert "dkc-panel" in panel._dom_classes and "dkc-btn-stop" in panel.buttons["stop"]._dom_classes
     assert panel.names == [panel_target]  # the next chapter's container is not shown
     assert f"--filter label=kr.dockercourse.chapter={STATS_TEST_CHAPTER}" in panel.command.value
     assert panel_target in panel.table.value
@@ -96,6 +97,7 @@ def test_image(engine):
 
 def test_image_table_shows_the_chapter_images_and_a_size_chart(test_image):
     table = widgets.ImageTable(chapter=STATS_TEST_CHAPTER)
+    assert "dkc-images" in table._dom_classes
     repo, tag = test_image.rsplit(":", 1)
     assert list(table.frame["저장소(REPOSITORY)"]) == [repo] and list(table.frame["태그(TAG)"]) == [tag]
     assert "$ docker image ls --filter label=kr.dockercourse.managed=true" in table.command.value
@@ -124,6 +126,8 @@ def test_stats_monitor_updates_from_its_thread_and_stops(busy):
         while (mon.charts <= charts or "%" not in mon.table.value) and time.monotonic() < deadline:
             time.sleep(0.2)
         assert busy in mon.table.value and "%" in mon.table.value
+        assert "dkc-stats" in mon._dom_classes and "dkc-stats-count" in mon.counter._dom_classes
+        assert int(mon.counter.value.split()[-1].rstrip("개")) >= 2
         assert mon.charts >= 2 and bytes(mon.image.value[:4]) == b"\x89PNG"
         cpu = mon.frame()["cpu_percent"]
         assert len(cpu) >= 2 and 30 < cpu.mean() < 70
