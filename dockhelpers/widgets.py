@@ -29,7 +29,7 @@ from dockhelpers.errors import CourseError, translate
 
 _TABLE_CSS = (
     "<style>.dkc-table table{border-collapse:collapse;font-size:12px}"
-    ".dkc-table th,.dkc-table td{padding:2px 10px;text-align:left;border-bottom:1px solid #ddd;"
+    ".dkc-table th,.dkc-table td{padding:2px 10px;text-align:left !important;border-bottom:1px solid #ddd;"
     "font-family:var(--jp-code-font-family,monospace);white-space:nowrap}"
     ".dkc-table th{background:#f3f3f3}</style>"
 )
