@@ -1,0 +1,75 @@
+"""Fixtures of the browser tests: one JupyterLab server and one headless Chromium per test session.
+
+The server serves a temporary copy of ``notebooks/`` (plus the UI fixture notebook), so the committed
+notebooks stay output-free whatever the browser does. Screenshots and logs go to ``build/ui/`` (ignored).
+"""
+
+from __future__ import annotations
+
+import os
+import pathlib
+import shutil
+import subprocess
+
+import pytest
+
+from ui.jlab import CHROMIUM, CHROMIUM_ARGS, LabServer, copy_tree
+
+ROOT = pathlib.Path(__file__).resolve().parents[2]
+NOTEBOOKS = ROOT / "notebooks"
+FIXTURES = pathlib.Path(__file__).resolve().parent / "fixtures"
+BUILD = ROOT / "build" / "ui"
+
+
+def require_chromium() -> None:
+    """The browser tests FAIL (not skip) without Chromium: ``make test`` installs it."""
+    if not CHROMIUM.exists():
+        pytest.fail(f"{CHROMIUM} 이(가) 없습니다 / Chromium is missing: run `bash scripts/system-packages.sh` "
+                    "(apt-get install chromium fonts-nanum) or `make test`, which installs it.", pytrace=False)
+
+
+@pytest.fixture(scope="session")
+def ui_build() -> pathlib.Path:
+    BUILD.mkdir(parents=True, exist_ok=True)
+    return BUILD
+
+
+@pytest.fixture(scope="session")
+def lab(tmp_path_factory, ui_build):
+    """A running JupyterLab (127.0.0.1, free port, random token) over a temporary copy of the notebooks."""
+    require_chromium()
+    base = tmp_path_factory.mktemp("jlab")
+    root = base / "root"
+    copy_tree(NOTEBOOKS, root)
+    copy_tree(FIXTURES, root / "_ui_fixtures")
+    server = LabServer(root, base / "state", ui_build / "jupyter-lab.log").start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def browser(lab):
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="ko-KR",
+                                  device_scale_factor=1)
+    page = context.new_page()
+    page.set_default_timeout(30_000)
+    yield page
+    context.close()
+
+
+@pytest.fixture(scope="session")
+def fontconfig_korean() -> str:
+    """What fontconfig gives for Korean sans text (Chromium asks fontconfig for Hangul fallbacks)."""
+    if not shutil.which("fc-match"):
+        return ""
+    return subprocess.run(["fc-match", "sans:lang=ko", "family"], capture_output=True, text=True).stdout.strip()
