@@ -106,9 +106,15 @@ def stats_figure(df: "pd.DataFrame", title: str = "컨테이너 리소스 사용
     cpu_ax.set_ylabel("CPU 사용률(%, 100% = CPU 1개)")
     mem_ax.set_title("메모리 사용량 (페이지 캐시 제외)")
     mem_ax.set_ylabel("메모리(MiB)")
-    for ax in (cpu_ax, mem_ax):
+    has_data = df is not None and not df.empty
+    # Time from 0 and a minimum height, so an idle container's noise does not look like a load.
+    right = max(10.0, float(df["elapsed"].max()) * 1.05) if has_data else 10.0
+    cpu_top = max(5.0, float(df["cpu_percent"].max()) * 1.15) if has_data else 5.0
+    mem_top = max(1.0, float(df["mem_usage"].max()) / _MIB * 1.15) if has_data else 1.0
+    for ax, top in ((cpu_ax, cpu_top), (mem_ax, mem_top)):
         ax.set_xlabel("경과 시간(초)")
-        ax.set_ylim(bottom=0)
+        ax.set_xlim(0, right)
+        ax.set_ylim(0, top)
         ax.grid(alpha=0.3)
     return fig
 

@@ -58,6 +58,17 @@ def test_stats_figure_draws_korean_labels_and_one_line_per_container():
     assert len(cpu_ax.get_lines()) == 2  # busy and limited containers
     busy = cpu_ax.get_lines()[0]
     assert 35 < busy.get_ydata().mean() < 65
+    assert cpu_ax.get_xlim()[0] == 0 and cpu_ax.get_xlim()[1] >= 10
+    assert cpu_ax.get_ylim()[1] > 50  # the busy line stays inside
+
+
+def test_an_idle_container_is_not_magnified():
+    df = sample_frame()
+    idle = df[df["name"] == df["name"].iloc[-1]].assign(elapsed=1.0)  # memory-limited container, CPU 0 %
+    fig = plots.stats_figure(idle)
+    cpu_ax, mem_ax = fig.axes
+    assert cpu_ax.get_ylim() == (0, 5.0) and mem_ax.get_ylim()[1] >= 1.0
+    assert cpu_ax.get_xlim() == (0, 10.0)
 
 
 def test_stats_figure_of_no_data_says_so():
