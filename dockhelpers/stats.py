@@ -465,7 +465,8 @@ def snapshot(containers: Sequence[Any], echo: bool = True, timeout: float = 10.0
     """One line per container, like ``docker container stats --no-stream NAME...``.
 
     Opens the streams in parallel and waits for each container's second sample (the first has no CPU
-    figure), so it takes about one second whatever the number of containers.
+    figure), so it takes one or two engine cycles (about 2 s, more on a busy host) whatever the number of
+    containers, where one ``stats(stream=False)`` call per container takes about 2 s each.
     """
     sampler = StatsSampler(containers, history=1)
     if echo:
