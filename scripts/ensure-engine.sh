@@ -16,6 +16,9 @@ venv="${VENV:-$root/.venv}"
 state="${DOCKHELPERS_STATE:-/var/lib/dockercourse}"
 mirror_port="${DOCKHELPERS_MIRROR_PORT:-5099}"
 
+# shellcheck source=lib.sh
+. "$here/lib.sh"
+
 say() { printf '[engine] %s\n' "$*"; }
 
 engine_answers() { timeout 10 docker version --format '{{.Server.Version}}' >/dev/null 2>&1; }
@@ -35,17 +38,6 @@ PY
   mkdir -p "$HOME/.docker/cli-plugins"
   install -m 0755 "$bin" "$HOME/.docker/cli-plugins/docker-compose"
   say "Compose plugin installed: $(docker compose version)"
-}
-
-apt_install() {
-  local missing=()
-  for p in "$@"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
-  [ ${#missing[@]} -eq 0 ] && return 0
-  say "apt-get install ${missing[*]}"
-  if [ -z "$(find /var/lib/apt/lists -maxdepth 1 -name '*Packages*' -mmin -1440 2>/dev/null | head -1)" ]; then
-    apt-get update -q >/dev/null
-  fi
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}" >/dev/null
 }
 
 start_registry_mirror() {
@@ -100,8 +92,7 @@ if engine_answers; then
   if [ -f "$state/daemon.json" ] && [ -f "$state/dockerd.pid" ] && kill -0 "$(cat "$state/dockerd.pid")" 2>/dev/null; then
     start_registry_mirror
   fi
-elif [ "$(uname -s)" = "Linux" ] && [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null; then
-  if ! command -v docker >/dev/null; then apt_install docker-cli docker.io; fi
+elif [ "$(uname -s)" = "Linux" ] && can_apt; then
   start_own_engine
 else
   cat >&2 <<'EOF'
