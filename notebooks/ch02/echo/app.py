@@ -5,6 +5,7 @@ Settings come from environment variables (chapter 3.3): ECHO_PORT (8080) and ECH
 """
 
 import os
+import signal
 import sys
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -25,7 +26,15 @@ class EchoHandler(BaseHTTPRequestHandler):
         print(f"received request: {self.command} {self.path} from {self.client_address[0]}", flush=True)
 
 
+def _stop(signum, frame) -> None:
+    # As PID 1 in a container, a process without a handler ignores SIGTERM, and `docker container stop`
+    # would wait 10 s and then kill it. Exiting on SIGTERM makes stop (and Ctrl+C) immediate.
+    print("stop server", flush=True)
+    sys.exit(0)
+
+
 if __name__ == "__main__":
+    signal.signal(signal.SIGTERM, _stop)
     print(f"start server on :{PORT}", flush=True)
     sys.stdout.flush()
     ThreadingHTTPServer(("0.0.0.0", PORT), EchoHandler).serve_forever()
