@@ -52,7 +52,7 @@ def main() -> None:
         from dockhelpers import naming
         from dockhelpers.shell import docker
 
-        docker(["image", "rm", naming.image("dind"), naming.image("registry")], check=False, stream=False)
+        docker(["image", "rm", naming.image("dind"), naming.image("swarm-registry")], check=False, stream=False)
 
 
 if __name__ == "__main__":

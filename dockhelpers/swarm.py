@@ -45,6 +45,9 @@ REGISTRY_IN_CLUSTER = "registry:5000"
 #: Manager ports published to the host (host port = naming.port(18000 + i)).
 MANAGER_PORTS = range(8000, 8010)
 MODES = ("privileged", "capabilities")
+#: Name of the lab registry's container and image (``dkc-swarm-registry``, ``dkc/swarm-registry``); chapter 2
+#: already uses ``dkc-registry`` and ``dkc/registry`` for its single-host registry.
+REGISTRY_NAME = "swarm-registry"
 
 
 def lab_dir() -> Path:
@@ -95,6 +98,8 @@ def node_container(node: str) -> str:
     if node not in (MANAGER, "registry", *WORKERS):
         raise CourseError(f"`{node}`은(는) 실습 노드 이름이 아닙니다.",
                           f"{MANAGER}, {', '.join(WORKERS)}, registry 중 하나를 쓰세요.")
+    if node == "registry":  # chapter 2's own registry is already `dkc-registry` (127.0.0.1:5000)
+        return naming.name(REGISTRY_NAME)
     return naming.name(node)
 
 
@@ -117,7 +122,7 @@ def compose_env() -> dict[str, str]:
         "DKC_PROJECT": project(),
         "DKC_PREFIX": naming.prefix(),
         "DKC_DIND_IMAGE": naming.image("dind"),
-        "DKC_REGISTRY_IMAGE": naming.image("registry"),
+        "DKC_REGISTRY_IMAGE": naming.image(REGISTRY_NAME),
         "DKC_REGISTRY_PUBLISH": naming.publish(15000, 5000),
         "DKC_MANAGER_PUBLISH": f"127.0.0.1:{manager_port(first)}-{manager_port(last)}:{first}-{last}",
     }
@@ -193,15 +198,15 @@ def is_up() -> bool:
 
 # ---------------------------------------------------------------------------------------------- up
 def ensure_images() -> None:
-    """Build the lab images (``dkc/dind``, ``dkc/registry``) from ``debian:trixie-slim`` when missing."""
+    """Build the lab images (``dkc/dind``, ``dkc/swarm-registry``) from ``debian:trixie-slim`` when missing."""
     from dockhelpers import images
 
-    for repo in ("dind", "registry"):
+    for repo, context in (("dind", "dind"), (REGISTRY_NAME, "registry")):
         ref = naming.image(repo)
         if images.exists(ref):
             print(f"  이미지 {ref}: 있음 (빌드 생략)")
         else:
-            images.build(lab_dir() / repo, ref, chapter=CHAPTER, quiet=True)
+            images.build(lab_dir() / context, ref, chapter=CHAPTER, quiet=True)
 
 
 def _start(services: list[str], mode_wanted: str | None) -> str:

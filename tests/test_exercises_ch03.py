@@ -29,7 +29,7 @@ def isolated():
                 ch03.exercises.items[n].reset()
             swarm.down()
             subprocess.run(["docker", "image", "rm", naming.image("echo"), naming.image("dind"),
-                            naming.image("registry")], capture_output=True)
+                            naming.image(swarm.REGISTRY_NAME)], capture_output=True)
 
 
 def _run(args):

@@ -97,6 +97,7 @@ def test_names_and_ports_come_from_naming(monkeypatch):
     monkeypatch.setenv("DOCKHELPERS_PREFIX", "dkc-s07")
     monkeypatch.setenv("DOCKHELPERS_PORT_OFFSET", "700")
     assert swarm.node_container("worker01") == "dkc-s07-worker01"
+    assert swarm.node_container("registry") == "dkc-s07-swarm-registry"  # dkc-registry is chapter 2's
     assert swarm.project() == "dkc-s07-swarm"
     assert swarm.registry_host() == "127.0.0.1:15700"
     assert swarm.manager_port(8003) == 18703
@@ -121,7 +122,7 @@ def test_compose_file_labels_binds_and_names(monkeypatch, mode):
     assert set(cfg["services"]) == {"registry", "manager", "worker01", "worker02", "worker03"}
     for name, svc in cfg["services"].items():
         assert svc["labels"] == naming.labels(3), name
-        assert svc["container_name"] == f"dkc-t3-{name}"
+        assert svc["container_name"] == f"dkc-t3-{'swarm-registry' if name == 'registry' else name}"
         for p in svc.get("ports", []):
             assert p["host_ip"] == "127.0.0.1", (name, p)
         if name != "registry":
@@ -147,7 +148,7 @@ def lab():
         finally:
             swarm.down()
             left = swarm.leftovers()
-            subprocess.run(["docker", "image", "rm", "dkc-t3/dind:latest", "dkc-t3/registry:latest"],
+            subprocess.run(["docker", "image", "rm", "dkc-t3/dind:latest", "dkc-t3/swarm-registry:latest"],
                            capture_output=True)
             assert left == {"containers": [], "volumes": [], "networks": []}, left
 
