@@ -192,6 +192,7 @@ JS_CELL = """
     tags: (cell.model.getMetadata('tags') || []),
     outputs: outputs.map(o => ({type: o.output_type, ename: o.ename || '', evalue: o.evalue || '',
                                  widget: !!(o.data && o.data['%s']),
+                                 figure: !!(o.data && (o.data['image/png'] || o.data['image/svg+xml'])),
                                  text: (o.text || (o.data && o.data['text/plain']) || '').toString().slice(0, 400)})),
     widgetViews: node.querySelectorAll('.jp-OutputArea-output .jupyter-widgets, .jp-OutputArea-output .widget-box, .jp-OutputArea-output .jupyter-widget').length,
     broken: %s.filter(t => (node.querySelector('.jp-OutputArea') || {textContent: ''}).textContent.includes(t))

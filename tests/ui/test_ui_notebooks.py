@@ -34,6 +34,8 @@ FIXTURE = FIXTURES / "ui_widgets.ipynb"
 #: Chapter label of the fixture's containers (not a book chapter; 99 and 95 belong to other tests).
 FIXTURE_CHAPTER = 94
 CELL_TIMEOUT = 900
+#: Screenshots per notebook of outputs other than the course widgets (plain ipywidgets, matplotlib figures).
+MAX_OTHER_SHOTS = 8
 HANGUL = re.compile(r"[\uac00-\ud7a3]")
 
 JS_INSTALL_REPLY_HOOK = """
@@ -132,7 +134,13 @@ def check_stats(drv: NotebookDriver, i: int, wait: float = 15.0) -> None:
     (``.dkc-stats-count``) the counter must change; otherwise the chart's bytes must change.
     """
     snap = lambda: drv.page.evaluate(JS_STATS_SNAPSHOT, i)  # noqa: E731
-    has_data = lambda s: s and (s["charts"] or (s["counter"] and re.search(r"[1-9]", s["counter"])))  # noqa: E731
+    def has_data(s):
+        if not s:
+            return False
+        if s["counter"] is not None:
+            return bool(re.search(r"[1-9]", s["counter"]))
+        return bool(s["charts"])
+
     try:
         first = drv.wait(lambda: has_data(s := snap()) and s, wait, f"cell {i}: the stats monitor shows no data",
                          interval=0.5)
@@ -272,6 +280,7 @@ def run_notebook(page, lab, engine, rel: str, chapter: int, fontconfig: str) -> 
     drv.open()
     page.evaluate(JS_INSTALL_REPLY_HOOK)
     state = drv.state()
+    figures = 0
     check_korean_font(drv, ".jp-NotebookPanel:not(.lm-mod-hidden) .jp-RenderedMarkdown", "markdown", fontconfig)
     for i, c in enumerate(state["cells"]):
         if c["type"] != "code":
@@ -304,6 +313,10 @@ def run_notebook(page, lab, engine, rel: str, chapter: int, fontconfig: str) -> 
                     f"screenshot {shot}")
         for cls in info["courseWidgets"]:
             drv.shot(f"cell{i:03d}-{cls}", drv.cell_locator(i).locator(f".{cls}").first)
+        other = [kind for kind in ("widget", "figure") if any(o[kind] for o in info["outputs"])]
+        if other and not info["courseWidgets"] and figures < MAX_OTHER_SHOTS:
+            figures += 1
+            drv.shot(f"cell{i:03d}-{other[0]}", drv.cell_locator(i).locator(".jp-OutputArea").first)
         if "dkc-stats" in info["courseWidgets"]:
             check_stats(drv, i)
         if "dkc-panel" in info["courseWidgets"] and not drv.report.checks.get("panel_click"):
@@ -378,9 +391,9 @@ def test_notebook_in_browser(page, lab, engine, fontconfig_korean, path: pathlib
     drv = run_notebook(page, lab, engine, path.name, chapter_of(path), fontconfig_korean)
     assert_clean(drv)
     source = path.read_text(encoding="utf-8")
-    if "container_panel(" in source:
+    if re.search(r"container_panel\(|ContainerPanel\(", source):
         assert drv.report.checks.get("panel_click"), \
             f"{path.name} shows a container panel but no running chapter container could be clicked: " \
             f"{drv.report.checks.get('panel_rows')}"
-    if "stats_monitor(" in source:
+    if re.search(r"stats_monitor\(|StatsMonitor\(", source):
         assert drv.report.checks.get("stats"), f"{path.name} uses stats_monitor but none was seen"
