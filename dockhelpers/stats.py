@@ -319,6 +319,7 @@ class StatsSampler:
         self._responses: dict[str, Any] = {}
         self._threads: list[threading.Thread] = []
         self._stop = threading.Event()
+        self._received = 0
         self.started: datetime | None = None
 
     @property
@@ -386,6 +387,7 @@ class StatsSampler:
                     self._state[cid] = "실행 중" if is_running(raw) else "정지됨"
                     if row is not None:
                         self._rows[cid].append(row)
+                        self._received += 1
                 if row is not None and self.on_sample:
                     self.on_sample(row)
             else:
@@ -413,6 +415,11 @@ class StatsSampler:
         with self._lock:
             return [self._rows[cid][-1] if self._rows[cid] and self._state[cid] == "실행 중" else None
                     for cid, _ in self.targets]
+
+    def received(self) -> int:
+        """Rows received so far, all containers together (also those dropped from the history)."""
+        with self._lock:
+            return self._received
 
     def rows(self) -> list[dict[str, Any]]:
         """Every kept row of every container, oldest first."""

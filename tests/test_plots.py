@@ -54,7 +54,7 @@ def test_stats_figure_draws_korean_labels_and_one_line_per_container():
     data, missing = render(fig)
     assert data[:8] == b"\x89PNG\r\n\x1a\n" and not missing, missing
     cpu_ax, mem_ax = fig.axes
-    assert cpu_ax.get_title() == "CPU 사용률" and "MiB" in mem_ax.get_ylabel()
+    assert cpu_ax.get_title().startswith("CPU 사용률") and "MiB" in mem_ax.get_ylabel()
     assert len(cpu_ax.get_lines()) == 2  # busy and limited containers
     busy = cpu_ax.get_lines()[0]
     assert 35 < busy.get_ydata().mean() < 65
@@ -105,3 +105,33 @@ def test_image_and_layer_figures_from_the_engine(engine):
     assert len(bars) == len(history)
     total_mb = sum(b.get_width() for b in bars)
     assert total_mb == pytest.approx(engine.images.get(BASE_IMAGE).attrs["Size"] / 1e6, rel=0.05)
+
+
+def test_live_chart_redraws_in_place_and_is_cheaper_than_a_new_figure():
+    import time
+
+    df = sample_frame()
+    chart = plots.LiveStatsChart()
+    first = chart.png(df)
+    assert first[:8] == b"\x89PNG\r\n\x1a\n" and chart.builds == 1
+    moved = df.assign(cpu_percent=df["cpu_percent"] * 0.9)  # same containers, same magnitude
+    second = chart.png(moved)
+    assert chart.builds == 1 and second != first  # redrawn in place, and the picture changed
+    cpu_ax = chart.fig.axes[0]
+    assert cpu_ax.get_lines()[0].get_ydata().max() == pytest.approx(moved.groupby("name", sort=False)
+                                                                    ["cpu_percent"].max().iloc[0])
+    chart.png(df.assign(cpu_percent=df["cpu_percent"] * 10))  # wider tick labels: laid out again
+    assert chart.builds == 2
+    chart.png(df[df["name"] == df["name"].iloc[0]])  # other containers: a new figure
+    assert chart.builds == 3
+
+    chart.png(df)
+    t = time.process_time()
+    for _ in range(3):
+        chart.png(moved)
+    live = time.process_time() - t
+    t = time.process_time()
+    for _ in range(3):
+        plots.png(plots.stats_figure(moved))
+    full = time.process_time() - t
+    assert live < full * 0.85, (live, full)
