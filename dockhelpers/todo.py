@@ -566,22 +566,20 @@ def update_state(svc: str) -> dict:
     return json.loads(text) if text and text != "null" else {}
 
 
-def rolling_update(svc: str, image_ref: str, *, timeout: float = 180) -> float:
-    """Roll a service to a new image (``docker service update --image REF SVC``) and wait until completed.
-
-    The stack file's ``update_config`` applies: one task at a time, the new task first (``start-first``),
-    healthy before the old one stops, rollback on failure.
+def wait_update(svc: str, before: dict, *, timeout: float = 180) -> float:
+    """Wait until the update started after ``before`` (an earlier :func:`update_state`) has completed.
 
     Returns:
-        Seconds the update took.
+        Seconds waited.
+
+    Raises:
+        CourseError: The update rolled back, paused or did not finish in time.
     """
     started = time.monotonic()
-    swarm.manager(["service", "update", "--detach", "--with-registry-auth", "--image", image_ref, svc],
-                  context="docker service update", stream=False)
     last = ""
     while time.monotonic() - started < timeout:
         state = update_state(svc)
-        current = state.get("State", "")
+        current = state.get("State", "") if state.get("StartedAt") != before.get("StartedAt") else "pending"
         if current != last:
             print(f"  [{time.monotonic() - started:5.1f}s] UpdateStatus: {current} {state.get('Message', '')}",
                   flush=True)
@@ -593,6 +591,37 @@ def rolling_update(svc: str, image_ref: str, *, timeout: float = 180) -> float:
                               detail=state.get("Message", ""))
         time.sleep(1)
     raise CourseError(f"{svc} 업데이트가 {timeout:.0f}초 안에 끝나지 않았습니다.")
+
+
+def rolling_update(svc: str, image_ref: str, *, timeout: float = 180) -> float:
+    """Roll a service to a new image (``docker service update --image REF SVC``) and wait until completed.
+
+    The stack file's ``update_config`` applies: one task at a time, the new task first (``start-first``),
+    healthy before the old one stops, rollback on failure.
+
+    Returns:
+        Seconds the update took.
+    """
+    before = update_state(svc)
+    swarm.manager(["service", "update", "--detach", "--image", image_ref, svc],
+                  context="docker service update", stream=False)
+    return wait_update(svc, before, timeout=timeout)
+
+
+def update_env(svc: str, values: dict[str, str], *, timeout: float = 120) -> float:
+    """``docker service update --env-add K=V ... SVC`` (skipped when the spec already has the values)."""
+    res = swarm.manager(["service", "inspect", "--format", "{{json .Spec.TaskTemplate.ContainerSpec.Env}}", svc],
+                        echo=False, stream=False)
+    current = dict(p.split("=", 1) for p in (json.loads(res.stdout) or []) if "=" in p)
+    if all(current.get(k) == v for k, v in values.items()):
+        print(f"  {svc}: 환경 변수가 이미 {values}입니다 (업데이트 생략).")
+        return 0.0
+    before = update_state(svc)
+    args: list[str] = []
+    for key, value in values.items():
+        args += ["--env-add", f"{key}={value}"]
+    swarm.manager(["service", "update", "--detach", *args, svc], context="docker service update", stream=False)
+    return wait_update(svc, before, timeout=timeout)
 
 
 @dataclass
