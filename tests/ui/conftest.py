@@ -6,10 +6,12 @@ notebooks stay output-free whatever the browser does. Screenshots and logs go to
 
 from __future__ import annotations
 
+import functools
 import os
 import pathlib
 import shutil
 import subprocess
+import sys
 
 import pytest
 
@@ -19,6 +21,7 @@ ROOT = pathlib.Path(__file__).resolve().parents[2]
 NOTEBOOKS = ROOT / "notebooks"
 FIXTURES = pathlib.Path(__file__).resolve().parent / "fixtures"
 BUILD = ROOT / "build" / "ui"
+NETNS_LAUNCHER = pathlib.Path(__file__).resolve().parent / "netns_chromium.py"
 
 
 def require_chromium() -> None:
@@ -42,17 +45,36 @@ def lab(tmp_path_factory, ui_build):
     root = base / "root"
     copy_tree(NOTEBOOKS, root)
     copy_tree(FIXTURES, root / "_ui_fixtures")
-    server = LabServer(root, base / "state", ui_build / "jupyter-lab.log").start()
+    server = LabServer(root, base / "state", ui_build / "jupyter-lab.log", unix=netns_available()).start()
     yield server
     server.stop()
+
+
+@functools.lru_cache(maxsize=1)
+def netns_available() -> bool:
+    """Whether Chromium can get a network namespace of its own (see ``netns_chromium.py``).
+
+    Without one (no root, no user namespaces, or ``DOCKHELPERS_UI_NETNS=0``) Chromium shares the host's
+    network and may abort requests with ERR_NETWORK_CHANGED when the notebooks create Docker networks.
+    """
+    if os.environ.get("DOCKHELPERS_UI_NETNS", "1") == "0":
+        return False
+    return subprocess.run([sys.executable, str(NETNS_LAUNCHER), "--check"], capture_output=True).returncode == 0
 
 
 @pytest.fixture(scope="session")
 def browser(lab):
     from playwright.sync_api import sync_playwright
 
+    if lab.unix:
+        executable = NETNS_LAUNCHER
+        env = {**os.environ, "DKC_UI_SOCK": str(lab.sock), "DKC_UI_PORT": str(lab.port),
+               "DKC_UI_CHROMIUM": str(CHROMIUM)}
+    else:
+        executable, env = CHROMIUM, None
     with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
+        browser = pw.chromium.launch(executable_path=str(executable), args=CHROMIUM_ARGS, headless=True,
+                                     env=env)
         yield browser
         browser.close()
 

@@ -13,6 +13,7 @@ observe the notebook model (outputs, execution counts, kernel status); every act
 
 from __future__ import annotations
 
+import http.client
 import json
 import os
 import pathlib
@@ -49,6 +50,17 @@ LAB_SETTINGS = {
 }
 
 
+class _UnixHTTPConnection(http.client.HTTPConnection):
+    def __init__(self, path: str):
+        super().__init__("localhost", timeout=10)
+        self.path = path
+
+    def connect(self) -> None:
+        self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        self.sock.settimeout(self.timeout)
+        self.sock.connect(self.path)
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -64,8 +76,12 @@ def copy_tree(src: pathlib.Path, dest: pathlib.Path) -> None:
 class LabServer:
     """``jupyter lab`` as a subprocess over ``root`` (a temporary copy), logging to ``log``."""
 
-    def __init__(self, root: pathlib.Path, state: pathlib.Path, log: pathlib.Path):
+    def __init__(self, root: pathlib.Path, state: pathlib.Path, log: pathlib.Path, unix: bool = False):
+        """``unix``: listen on a Unix socket (``self.sock``) for a browser in its own network namespace
+        (see ``netns_chromium.py``); ``self.port`` is then the port the browser's relay serves."""
         self.root, self.state, self.log_path = root, state, log
+        self.unix = unix
+        self.sock = state / "jupyter.sock"
         self.port = free_port()
         self.token = secrets.token_hex(24)
         self.proc: subprocess.Popen | None = None
@@ -96,8 +112,10 @@ class LabServer:
             PYTHONUNBUFFERED="1",
         )
         cmd = [
-            sys.executable, "-m", "jupyterlab", "--no-browser", "--ip=127.0.0.1", f"--port={self.port}",
-            "--ServerApp.port_retries=0", f"--IdentityProvider.token={self.token}",
+            sys.executable, "-m", "jupyterlab", "--no-browser",
+            *([f"--ServerApp.sock={self.sock}"] if self.unix else
+              ["--ip=127.0.0.1", f"--port={self.port}", "--ServerApp.port_retries=0"]),
+            f"--IdentityProvider.token={self.token}",
             f"--ServerApp.root_dir={self.root}", "--LabApp.expose_app_in_browser=True",
             f"--LabApp.user_settings_dir={settings}", f"--LabApp.workspaces_dir={self.state / 'workspaces'}",
             "--ServerApp.terminals_enabled=False", "--LabApp.extension_manager=readonly",
@@ -122,11 +140,21 @@ class LabServer:
 
     def api(self, method: str, path: str, body: Any = None) -> Any:
         data = None if body is None else json.dumps(body).encode()
-        req = urllib.request.Request(self.base + path, data=data, method=method,
-                                     headers={"Authorization": f"token {self.token}",
-                                              "Content-Type": "application/json"})
-        with urllib.request.urlopen(req, timeout=10) as resp:
-            raw = resp.read()
+        headers = {"Authorization": f"token {self.token}", "Content-Type": "application/json"}
+        if self.unix:
+            conn = _UnixHTTPConnection(str(self.sock))
+            try:
+                conn.request(method, path, body=data, headers=headers)
+                resp = conn.getresponse()
+                raw = resp.read()
+                if resp.status >= 400:
+                    raise OSError(f"{method} {path}: HTTP {resp.status}")
+            finally:
+                conn.close()
+        else:
+            req = urllib.request.Request(self.base + path, data=data, method=method, headers=headers)
+            with urllib.request.urlopen(req, timeout=10) as resp:
+                raw = resp.read()
         return json.loads(raw) if raw else None
 
     def shutdown_kernels(self) -> None:

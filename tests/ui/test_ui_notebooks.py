@@ -272,12 +272,25 @@ def check_korean_font(drv: NotebookDriver, scope: str, label: str, fontconfig: s
 # --- the run ---------------------------------------------------------------------------------------------------
 
 def run_notebook(page, lab, engine, rel: str, chapter: int, fontconfig: str) -> NotebookDriver:
+    """Open and run one notebook; an unexpected exception fails the test naming a screenshot."""
     shots = BUILD / pathlib.Path(rel).stem
-    for old in shots.glob("*.png"):
+    for old in [*shots.glob("*.png"), *shots.glob("*.json")]:
         old.unlink()
     drv = NotebookDriver(page, lab, rel, shots)
     started = time.monotonic()
-    drv.open()
+    try:
+        return _run(drv, page, lab, engine, chapter, fontconfig, started)
+    except Exception as exc:
+        shot = drv.shot("zz-exception")
+        drv.report.seconds = time.monotonic() - started
+        drv.report.problems.append(f"{type(exc).__name__}: {str(exc)[:1500]}; screenshot {shot}")
+        lab.shutdown_kernels()
+        record(drv)
+        pytest.fail("\n".join([summary(drv)] + drv.report.problems), pytrace=False)
+
+
+def _run(drv: NotebookDriver, page, lab, engine, chapter: int, fontconfig: str, started: float) -> NotebookDriver:
+    drv.open(timeout=300)
     page.evaluate(JS_INSTALL_REPLY_HOOK)
     state = drv.state()
     figures = 0
