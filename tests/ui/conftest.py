@@ -10,6 +10,7 @@ import functools
 import os
 import pathlib
 import shutil
+import signal
 import subprocess
 import sys
 
@@ -46,8 +47,16 @@ def lab(tmp_path_factory, ui_build):
     copy_tree(NOTEBOOKS, root)
     copy_tree(FIXTURES, root / "_ui_fixtures")
     server = LabServer(root, base / "state", ui_build / "jupyter-lab.log", unix=netns_available()).start()
-    yield server
-    server.stop()
+
+    def on_sigterm(signum, frame):  # `kill <pytest>` must not leave JupyterLab and its kernels behind
+        raise KeyboardInterrupt("SIGTERM")
+
+    previous = signal.signal(signal.SIGTERM, on_sigterm)
+    try:
+        yield server
+    finally:
+        server.stop()
+        signal.signal(signal.SIGTERM, previous)
 
 
 @functools.lru_cache(maxsize=1)
