@@ -42,6 +42,15 @@ def clean(engine):
     wipe()
 
 
+@pytest.fixture(scope="module", autouse=True)
+def remove_built_images(engine):
+    """After the module: remove the chapter 1 images these tests built (by label, dangling stages too)."""
+    yield
+    _rm_image(engine, ch01.BOOKWORM_IMAGE)
+    for img in engine.images.list(filters={"label": naming.label_filters(1), "dangling": True}):
+        _rm_image(engine, img.id)
+
+
 def test_exercise_1(clean, tmp_path):
     engine = clean
     assert not ch01.check(1), "passes before anything was built"
