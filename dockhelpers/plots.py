@@ -170,7 +170,7 @@ class LiveStatsChart:
             self._key = key
             self.builds += 1
             data = png(self.fig, self.dpi, compress_level=1)  # lays the figure out once
-            self.fig.set_layout_engine("none")  # then keep that layout
+            self.fig.set_layout_engine(None)  # then keep that layout (None, not "none": no extra draw per save)
             return data
         cpu_ax, mem_ax = self.fig.axes[:2]
         for (_, part), cpu_line, mem_line in zip(df.groupby("name", sort=False), cpu_ax.get_lines(),

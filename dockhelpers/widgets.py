@@ -770,6 +770,10 @@ class LifecycleDiagram(W.VBox):
                                   + html.escape(" → ".join(self.events)) + "</div>")
                 state = None if action == "destroy" else _inspect_state(self.name)
                 self._show(state, action)
+            else:
+                if not self._stop.is_set():  # the engine ended the stream (e.g. it was restarted)
+                    self.event_log.value = message_html("엔진이 이벤트 스트림을 닫았습니다. 셀을 다시 실행하세요.",
+                                                        ok=False)
         except Exception as exc:  # stream closed by stop(), or the engine went away
             if not self._stop.is_set():
                 self.caption.value = message_html(f"이벤트 스트림이 끊겼습니다: {exc}", ok=False)
