@@ -21,6 +21,24 @@ def _rm(engine, name):
         pass
 
 
+@pytest.fixture(scope="module", autouse=True)
+def remove_built_images(engine):
+    """After the module: remove the chapter 2 images these tests built (only ones that were not there before)."""
+    from docker.errors import APIError
+
+    flt = {"label": naming.label_filters(2)}
+    before = {i.id for i in engine.images.list(filters=flt)}
+    yield
+    for img in engine.images.list(filters=flt):
+        if img.id in before:
+            continue
+        for ref in img.tags or [img.id]:
+            try:
+                engine.images.remove(ref)
+            except APIError:  # in use by a container someone else started meanwhile: leave it
+                pass
+
+
 @pytest.fixture
 def clean(engine):
     names = (ch02.EX1_CONTAINER, ch02.EX2_CONTAINER)
