@@ -65,7 +65,7 @@ def build_model(nodes: list[dict], tasks: list[dict]) -> list[NodeColumn]:
 
     Nodes are ordered managers first, then by hostname; a hostname listed twice (an old Down entry of a
     re-joined node) shows once, preferring the Ready entry. Tasks of unknown nodes (not yet scheduled)
-    go to a column named ``(대기)``.
+    go to a last column named ``(대기)``.
     """
     columns: dict[str, NodeColumn] = {}
     for n in nodes:
@@ -83,7 +83,8 @@ def build_model(nodes: list[dict], tasks: list[dict]) -> list[NodeColumn]:
         columns[node].tasks.append(task)
     for col in columns.values():
         col.tasks.sort(key=lambda x: (x.service, x.slot.zfill(4)))
-    return sorted(columns.values(), key=lambda c: (c.role != "manager", c.hostname))
+    order = {"manager": 0, "worker": 1}
+    return sorted(columns.values(), key=lambda c: (order.get(c.role, 2), c.hostname))
 
 
 def colors(model: list[NodeColumn]) -> dict[str, str]:
@@ -101,8 +102,9 @@ def render_html(model: list[NodeColumn], note: str = "") -> str:
     palette = colors(model)
     cols = []
     for col in model:
-        down = col.status != "Ready"
-        head_bg = "#cf222e" if down else ("#24292f" if col.role == "manager" else "#57606a")
+        pending = col.role not in ("manager", "worker")  # the column of tasks not yet on a node
+        down = col.status != "Ready" and not pending
+        head_bg = "#8c959f" if pending else "#cf222e" if down else ("#24292f" if col.role == "manager" else "#57606a")
         boxes = []
         for t in col.tasks:
             word = _state_word(t.state)

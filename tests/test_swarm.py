@@ -36,7 +36,7 @@ TASKS = [
 
 def test_model_orders_managers_first_and_dedupes_rejoined_nodes():
     model = swarmview.build_model(NODES, TASKS)
-    assert [c.hostname for c in model] == ["manager", "(대기)", "worker01", "worker02"]
+    assert [c.hostname for c in model] == ["manager", "worker01", "worker02", "(대기)"]
     assert {c.hostname: c.status for c in model}["worker02"] == "Ready"
     w1 = next(c for c in model if c.hostname == "worker01")
     assert [t.slot for t in w1.tasks] == ["2", "10"]  # numeric slot order
@@ -207,6 +207,11 @@ def test_failure_drill_converges_on_remaining_nodes(lab):
     swarm.manager(["service", "create", "--detach", "--replicas", "6", "--name", name, *naming.label_args(3), ref])
     try:
         swarm.wait_service(name, 6, timeout=120)
+        nodes, tasks = swarmview.snapshot()  # the live view's data, read from the real manager
+        model = swarmview.build_model(nodes, tasks)
+        assert [c.hostname for c in model] == ["manager", "worker01", "worker02", "worker03"]
+        assert sum(1 for c in model for t in c.tasks if t.service == name) == 6
+        assert swarmview.render_html(model).count(f'data-service="{name}"') == 6
         counts = swarm.running_replicas(name)
         victim = max((n for n in counts if n != "manager"), key=lambda n: counts[n])
         subprocess.run(["docker", "container", "stop", swarm.node_container(victim)], check=True)
