@@ -11,11 +11,14 @@ def _docker_magic(line: str):
     docker(line)
 
 
-def _show_course_error(shell, etype, value, tb, tb_offset=None):
-    print(f"❌ {value.message}\n💡 해결 방법: {value.hint}")
+def _show_course_error(shell, etype, value, tb, tb_offset=None) -> list[str]:
+    """Show a CourseError as a short Korean error output (still an error: the cell counts as failed)."""
+    lines = [f"\x1b[31m❌ {value.message}\x1b[0m", f"💡 해결 방법: {value.hint}"]
     if value.detail:
-        print(f"   (도커 원문: {value.detail.strip()[:500]})")
-    return None
+        lines.append(f"   (도커 원문: {value.detail.strip()[:500]})")
+    # An "error" output (ename/evalue/traceback) with these few lines instead of a long Python traceback.
+    shell._showtraceback(etype, value, lines)
+    return lines
 
 
 def register(ipython) -> None:

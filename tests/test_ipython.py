@@ -1,0 +1,33 @@
+"""Notebook integration: `%docker` runs the real CLI; a CourseError is a short Korean *error* output."""
+
+import nbformat
+import pytest
+from nbclient import NotebookClient
+
+pytestmark = pytest.mark.engine
+
+
+def run_cells(*sources: str):
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell(src) for src in sources]
+    NotebookClient(nb, timeout=120, kernel_name="python3", allow_errors=True).execute()
+    return [c.outputs for c in nb.cells]
+
+
+def test_magic_and_korean_error_output():
+    outputs = run_cells(
+        "%load_ext dockhelpers",
+        "%docker version --format '{{.Server.Os}}'",
+        "from dockhelpers import containers\ncontainers.stop('dkc-does-not-exist')",
+        "print('next cell still runs')",
+    )
+    magic_text = "".join(o.get("text", "") for o in outputs[1])
+    assert "$ docker version --format '{{.Server.Os}}'" in magic_text and "linux" in magic_text
+    errors = [o for o in outputs[2] if o["output_type"] == "error"]
+    assert len(errors) == 1, outputs[2]
+    err = errors[0]
+    assert err["ename"] == "NotFound"
+    assert err["traceback"][0].endswith("❌ `dkc-does-not-exist` 컨테이너가 없습니다.\x1b[0m")
+    assert err["traceback"][1].startswith("💡 해결 방법:")
+    assert len(err["traceback"]) == 3  # short: no Python traceback frames
+    assert outputs[3][0]["text"] == "next cell still runs\n"
