@@ -62,7 +62,7 @@ def check_1() -> CheckResult:
     if spec is None:
         return failed(expected, f"서비스 {svc}가 없습니다.", "먼저 4.1의 `todo.deploy()` 셀을 실행하세요.")
     wanted = spec.get("Mode", {}).get("Replicated", {}).get("Replicas")
-    running = sum(swarm.running_replicas(svc).values())
+    running = len(todo.task_containers(svc))
     if wanted != EX1_REPLICAS or running != EX1_REPLICAS:
         return failed(expected, f"설정된 레플리카 {wanted}개, 실행 중 {running}개",
                       f"`docker service scale {svc}={EX1_REPLICAS}`를 매니저에서 실행하세요.")
@@ -83,13 +83,13 @@ def check_1() -> CheckResult:
 @exercises.solution(1)
 def solution_1() -> None:
     swarm.manager(["service", "scale", "--detach", f"{todo.service('app', 'api')}={EX1_REPLICAS}"])
-    swarm.wait_service(todo.service("app", "api"), EX1_REPLICAS, timeout=120)
+    todo.wait_service(todo.service("app", "api"), EX1_REPLICAS, timeout=120)
 
 
 @exercises.resetter(1)
 def reset_1() -> None:
     swarm.manager(["service", "scale", "--detach", f"{todo.service('app', 'api')}=2"], check=False)
-    todo.wait_for(lambda: sum(swarm.running_replicas(todo.service("app", "api")).values()) == 2, timeout=60)
+    todo.wait_for(lambda: len(todo.task_containers(todo.service("app", "api"))) == 2, timeout=60)
 
 
 # ------------------------------------------------------------------------------------- exercise 2
