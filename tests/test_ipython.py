@@ -17,12 +17,14 @@ def run_cells(*sources: str):
 def test_magic_and_korean_error_output():
     outputs = run_cells(
         "%load_ext dockhelpers",
-        "%docker version --format '{{.Server.Os}}'",
+        "name = 'dkc-nothing-here'\n%docker container ls -a --filter name={name} --format table",
         "from dockhelpers import containers\ncontainers.stop('dkc-does-not-exist')",
         "print('next cell still runs')",
     )
     magic_text = "".join(o.get("text", "") for o in outputs[1])
-    assert "$ docker version --format '{{.Server.Os}}'" in magic_text and "linux" in magic_text
+    # Like `!cmd`, the magic expands {python_variables} before running the command.
+    assert "$ docker container ls -a --filter name=dkc-nothing-here --format table" in magic_text
+    assert "CONTAINER ID" in magic_text
     errors = [o for o in outputs[2] if o["output_type"] == "error"]
     assert len(errors) == 1, outputs[2]
     err = errors[0]
