@@ -212,7 +212,7 @@ def wait_service(svc: str, replicas: int, *, timeout: float = 180) -> float:
                                 check=False, echo=False, stream=False)
             raise CourseError(f"서비스 {svc}의 레플리카가 {timeout:.0f}초 안에 모두 실행되지 않았습니다 ({len(tasks)}/{replicas}).",
                               "`docker service ps --no-trunc 서비스`로 오류를 확인하세요. 'No such image'면 이미지를 "
-                              "레지스트리에 올렸는지 확인합니다.", detail=res.stdout[-600:])
+                              "레지스트리에 올렸는지 확인합니다.", detail=(res.stdout + res.stderr)[-600:])
         time.sleep(1)
 
 
@@ -373,6 +373,10 @@ def task_containers(svc: str) -> list[TaskContainer]:
     res = swarm.manager(["service", "ps", svc, "--no-trunc", "--filter", "desired-state=running",
                          "--format", "{{.ID}} {{.Name}} {{.Node}} {{.CurrentState}}"],
                         check=False, echo=False, stream=False)
+    if not res.ok and "No such container" in res.stderr:
+        raise CourseError("스웜 실습 환경(매니저 컨테이너)이 없습니다.",
+                          "`swarm.up()`으로 실습 환경을 다시 올리고 배포하세요. 다른 노트북이나 테스트가 같은 실습 환경을 "
+                          "지웠을 수 있습니다.", detail=res.stderr)
     tasks = []
     for line in res.stdout.splitlines():
         parts = line.split(" ", 3)

@@ -80,6 +80,27 @@ def test_every_service_of_the_stacks_is_waited_for():
     assert declared == set(todo.REPLICAS)
 
 
+def _web_module():
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("todoweb_app", todo.HERE / "web" / "app.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_board_html_is_what_the_parser_reads():
+    web = _web_module()
+    card = {"id": 7, "title": "<b>제목</b> & 'x'", "content": "c", "status": "PROGRESS", "updated": "2026-01-01 00:00:00"}
+    page = web.render_page({"TODO": [], "PROGRESS": [card], "DONE": []}, notice="ok")
+    found = todo._CARD.findall(page)
+    assert found == [("7", "PROGRESS", "&lt;b&gt;제목&lt;/b&gt; &amp; &#x27;x&#x27;")]
+    # PROGRESS can move both ways; TODO and DONE only to PROGRESS
+    assert 'data-target="TODO"' in page and 'data-target="DONE"' in page
+    error = web.render_page(None, "API 서버에 연결할 수 없습니다")
+    assert 'role="alert"' in error and 'id="col-TODO"' not in error
+
+
 # ----------------------------------------------------------------------------------- end to end
 @pytest.mark.engine
 @pytest.mark.slow
