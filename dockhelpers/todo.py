@@ -511,10 +511,10 @@ def architecture_figure(table: "pd.DataFrame | None" = None) -> "Figure":
 
     table = services_table() if table is None else table
     live = {row["서비스"]: row for _, row in table.iterrows()}
-    fig, axes = _figure(width=11, height=4.6)
+    fig, axes = _figure(width=11, height=5.0)
     ax = axes[0]
     ax.set_xlim(0, 11)
-    ax.set_ylim(0, 4.6)
+    ax.set_ylim(0, 5.0)
     ax.axis("off")
     columns = [("ingress", ["nginx"]), ("frontend", ["nginx", "web"]), ("app", ["nginx", "api"]),
                ("db", ["primary", "replica"])]
@@ -546,12 +546,15 @@ def architecture_figure(table: "pd.DataFrame | None" = None) -> "Figure":
             start, end = (x1, y1 - 0.5), (x2, y2 + 0.5)
         else:
             start, end = (x1 + 1.05, y1), (x2 - 1.05, y2)
-        rad = 0.25 if label in ("/api/", "API 호출") else 0.0
+        rad = -0.3 if label == "/api/" else 0.0  # /api/ arcs over the frontend stack
+        if label == "/api/":
+            start, end = (x1 + 0.6, y1 + 0.5), (x2 - 0.6, y2 + 0.5)
         ax.add_patch(FancyArrowPatch(start, end, arrowstyle="-|>", mutation_scale=12, color="#0052cc",
                                      connectionstyle=f"arc3,rad={rad}", lw=1.2))
         if label:
-            ax.text((start[0] + end[0]) / 2 + 0.05, (start[1] + end[1]) / 2 + 0.08 + rad, label, fontsize=8,
-                    color="#0052cc", ha="center")
+            lift = -rad * abs(end[0] - start[0]) / 2
+            ax.text((start[0] + end[0]) / 2 + 0.12, (start[1] + end[1]) / 2 + 0.14 + lift, label, fontsize=8,
+                    color="#0052cc", ha="center", backgroundcolor="white")
     ax.add_patch(FancyBboxPatch((0.8, 0.2), 10.0, 0.35, boxstyle="round,pad=0.02", fc="#deebff", ec="#0052cc"))
     ax.text(5.8, 0.3, f"오버레이 네트워크 {network()} (모든 스택이 함께 씀, 엔드포인트 모드: "
                       f"{swarm.network_modes()['ENDPOINT_MODE']})", ha="center", fontsize=9)
