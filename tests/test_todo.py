@@ -237,3 +237,47 @@ def test_stopping_a_replica_keeps_reads_working_and_swarm_replaces_it(app):
     # A write after the drill reaches the replaced replica too.
     assert todo.web_move(todo_id, "PROGRESS") == 303
     assert (todo.wait_row_everywhere(todo_id, "PROGRESS")["status"] == "PROGRESS").all()
+
+
+# ------------------------------------------------------------------ the same images on one engine
+@pytest.mark.engine
+@pytest.mark.slow
+def test_dev_compose_replicates_and_a_restarted_replica_resumes(app):
+    """notebooks/ch04/compose.dev.yml: the components without Swarm; a replica keeps its data and resumes."""
+    from dockhelpers.compose import compose
+
+    project = naming.name("todo-dev")
+    port = naming.port(18101)
+    env = {"TODO_DB_IMAGE": todo.local_image("todo-db"), "TODO_API_IMAGE": todo.local_image("todo-api"),
+           "TODO_WEB_IMAGE": todo.local_image("todo-web"), "TODO_NGINX_IMAGE": todo.local_image("todo-nginx"),
+           "TODO_WEB_NGINX_IMAGE": todo.local_image("todo-web-nginx"), "TODO_DEV_PORT": str(port)}
+    file = todo.HERE / "compose.dev.yml"
+    base = f"http://127.0.0.1:{port}"
+
+    def post(title: str) -> int:
+        request = urllib.request.Request(base + "/api/todo", data=json.dumps({"title": title}).encode(),
+                                         method="POST", headers={"Content-Type": "application/json"})
+        with urllib.request.urlopen(request, timeout=10) as resp:
+            return json.loads(resp.read())["id"]
+
+    def on_replica(index: int, todo_id: int) -> bool:
+        out = subprocess.run(["docker", "exec", f"{project}-replica-{index}", "mariadb", "tododb", "-N", "-e",
+                              f"SELECT COUNT(*) FROM todo WHERE id = {todo_id}"], capture_output=True, text=True)
+        return out.stdout.strip() == "1"
+
+    try:
+        compose(project, "up -d --wait", file=file, env=env)
+        first = post("개발 환경에서 쓴 할 일")
+        assert todo.wait_for(lambda: on_replica(1, first) and on_replica(2, first), timeout=15)
+        with urllib.request.urlopen(base + "/", timeout=10) as resp:
+            assert resp.status == 200 and "개발 환경에서 쓴 할 일" in resp.read().decode()
+        subprocess.run(["docker", "restart", "-t", "3", f"{project}-replica-1"], check=True, capture_output=True)
+        second = post("재시작 뒤에 쓴 할 일")
+        assert todo.wait_for(lambda: on_replica(1, first) and on_replica(1, second), timeout=60)
+        logs = subprocess.run(["docker", "logs", f"{project}-replica-1"], capture_output=True, text=True)
+        assert (logs.stdout + logs.stderr).count("first start: initialising") == 1  # resumed, not re-copied
+    finally:
+        compose(project, "down -v -t 3", file=file, env=env, check=False)
+    left = subprocess.run(["docker", "ps", "-aq", "--filter", f"label=com.docker.compose.project={project}"],
+                          capture_output=True, text=True).stdout.split()
+    assert not left
