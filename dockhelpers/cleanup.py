@@ -37,7 +37,7 @@ def _filters(chapter: int | str | None) -> dict[str, list[str]]:
 def _labelled(attrs_labels: dict[str, str] | None, chapter: int | str | None) -> bool:
     """Second guard, on the object itself: it must carry every course label asked for."""
     labels = attrs_labels or {}
-    return all(labels.get(k) == v for k, v in naming.labels(chapter).items())
+    return all(labels.get(k) == v for k, v in naming.selector(chapter).items())
 
 
 def plan(chapter: int | str | None = None, *, images: bool = True) -> list[Item]:

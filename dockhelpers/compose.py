@@ -11,6 +11,7 @@ import shlex
 from pathlib import Path
 from typing import Sequence
 
+from dockhelpers import naming
 from dockhelpers.errors import CourseError
 from dockhelpers.shell import CommandResult, run
 
@@ -55,5 +56,7 @@ def compose(project: str, args: str | Sequence[str], *, file: str | os.PathLike[
         cwd = Path(file).resolve().parent
     if file is not None:
         file = Path(file).resolve().name if cwd and Path(file).resolve().parent == Path(cwd).resolve() else file
+    # Compose files label their resources with kr.dockercourse.prefix: ${DKC_PREFIX:-dkc}.
+    env = {"DKC_PREFIX": naming.prefix(), **(env or {})}
     return run(compose_command(project, args, file=file), cwd=cwd, env=env, check=check, timeout=timeout,
                context="docker compose", **kwargs)

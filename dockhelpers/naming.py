@@ -12,13 +12,16 @@ import os
 COURSE_LABEL = "kr.dockercourse.managed"
 #: Label naming the chapter ("01".."04") that created a resource.
 CHAPTER_LABEL = "kr.dockercourse.chapter"
+#: Label naming the name prefix (one per student on a shared classroom host).
+PREFIX_LABEL = "kr.dockercourse.prefix"
+DEFAULT_PREFIX = "dkc"
 #: The course's only upstream image.
 BASE_IMAGE = "debian:trixie-slim"
 
 
 def prefix() -> str:
     """Name prefix of every course resource (``dkc`` unless ``DOCKHELPERS_PREFIX`` is set)."""
-    return os.environ.get("DOCKHELPERS_PREFIX", "dkc")
+    return os.environ.get("DOCKHELPERS_PREFIX", DEFAULT_PREFIX)
 
 
 def chapter_id(chapter: int | str) -> str:
@@ -33,9 +36,9 @@ def labels(chapter: int | str | None = None) -> dict[str, str]:
         chapter: Chapter that creates it; omitted for course-wide resources.
 
     Returns:
-        ``{"kr.dockercourse.managed": "true", "kr.dockercourse.chapter": "02"}``.
+        ``{"kr.dockercourse.managed": "true", "kr.dockercourse.prefix": "dkc", "kr.dockercourse.chapter": "02"}``.
     """
-    result = {COURSE_LABEL: "true"}
+    result = {COURSE_LABEL: "true", PREFIX_LABEL: prefix()}
     if chapter is not None:
         result[CHAPTER_LABEL] = chapter_id(chapter)
     return result
@@ -49,9 +52,21 @@ def label_args(chapter: int | str | None = None) -> list[str]:
     return args
 
 
+def selector(chapter: int | str | None = None) -> dict[str, str]:
+    """The labels that select the course's resources (of one chapter, and of one student's prefix).
+
+    With the default prefix every course resource is selected; with ``DOCKHELPERS_PREFIX`` set (a shared
+    classroom host) only that student's, so one student's cleanup never touches another's resources.
+    """
+    result = labels(chapter)
+    if prefix() == DEFAULT_PREFIX:
+        del result[PREFIX_LABEL]
+    return result
+
+
 def label_filters(chapter: int | str | None = None) -> list[str]:
     """Label filters selecting the course's resources (``docker ... ls --filter label=...``)."""
-    return [f"{key}={value}" for key, value in labels(chapter).items()]
+    return [f"{key}={value}" for key, value in selector(chapter).items()]
 
 
 def name(what: str) -> str:

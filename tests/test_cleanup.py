@@ -95,3 +95,22 @@ def test_keeping_images(engine):
         cleanup.cleanup(TEST_CHAPTER, images=False)
         assert [i.kind for i in cleanup.plan(TEST_CHAPTER)] == ["image"]
         engine.images.get(naming.image("t-keep"))
+
+
+def test_classroom_prefix_isolates_students(engine, monkeypatch):
+    """On a shared host, student s07's cleanup leaves student s08's labelled resources alone."""
+    monkeypatch.setenv("DOCKHELPERS_PREFIX", "dkc-s08")
+    other = engine.containers.run(IMG, "sleep 300", name="dkc-s08-t-neighbour", labels=naming.labels(TEST_CHAPTER),
+                                  detach=True)
+    try:
+        monkeypatch.setenv("DOCKHELPERS_PREFIX", "dkc-s07")
+        mine = engine.containers.run(IMG, "sleep 300", name="dkc-s07-t-mine", labels=naming.labels(TEST_CHAPTER),
+                                     detach=True)
+        names = [i.name for i in cleanup.cleanup(TEST_CHAPTER, quiet=True)]
+        assert names == ["dkc-s07-t-mine"]
+        other.reload()
+        assert other.status == "running"
+        with pytest.raises(Exception):
+            mine.reload()
+    finally:
+        other.remove(force=True)

@@ -6,8 +6,12 @@ from dockhelpers import naming
 def test_defaults():
     assert naming.name("echo") == "dkc-echo"
     assert naming.image("echo", "v1") == "dkc/echo:v1"
-    assert naming.labels(2) == {"kr.dockercourse.managed": "true", "kr.dockercourse.chapter": "02"}
-    assert naming.label_args(3) == ["--label", "kr.dockercourse.managed=true", "--label", "kr.dockercourse.chapter=03"]
+    assert naming.labels(2) == {"kr.dockercourse.managed": "true", "kr.dockercourse.prefix": "dkc",
+                                "kr.dockercourse.chapter": "02"}
+    assert naming.label_args(3) == ["--label", "kr.dockercourse.managed=true", "--label", "kr.dockercourse.prefix=dkc",
+                                    "--label", "kr.dockercourse.chapter=03"]
+    # With the default prefix, cleanup and listings select every course resource.
+    assert naming.label_filters(3) == ["kr.dockercourse.managed=true", "kr.dockercourse.chapter=03"]
     assert naming.publish(9000, 8080) == "127.0.0.1:9000:8080"
 
 
@@ -18,3 +22,6 @@ def test_classroom_prefix_and_port_offset(monkeypatch):
     assert naming.image("echo") == "dkc-s07/echo:latest"
     assert naming.port(9000) == 9700
     assert naming.publish(9000, 8080) == "127.0.0.1:9700:8080"
+    # One student's listings and cleanup select only that student's resources.
+    assert naming.labels(2)["kr.dockercourse.prefix"] == "dkc-s07"
+    assert "kr.dockercourse.prefix=dkc-s07" in naming.label_filters(2)

@@ -58,8 +58,8 @@ def snapshot(engine) -> dict[str, set[str]]:
 
 
 def unlabelled_new(engine, before: dict[str, set[str]]) -> list[str]:
-    """Resources created since ``before`` that do not carry the course label."""
-    from dockhelpers.naming import COURSE_LABEL
+    """Resources created since ``before`` that do not carry the course label and the student's prefix label."""
+    from dockhelpers.naming import COURSE_LABEL, PREFIX_LABEL, prefix
 
     after = snapshot(engine)
     found = []
@@ -72,7 +72,7 @@ def unlabelled_new(engine, before: dict[str, set[str]]) -> list[str]:
             except Exception:  # removed meanwhile
                 continue
             labels = (obj.attrs.get("Labels") if kind in ("volume", "network") else obj.labels) or {}
-            if labels.get(COURSE_LABEL) != "true":
+            if labels.get(COURSE_LABEL) != "true" or labels.get(PREFIX_LABEL) != prefix():
                 found.append(f"{kind} {getattr(obj, 'name', None) or rid[:19]}")
     return found
 
