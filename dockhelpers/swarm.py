@@ -459,7 +459,7 @@ def service_tasks(name: str) -> list[dict]:
                   "--filter", "desired-state=running", "--format", "{{json .}}"])
     tasks = []
     for line in res.stdout.splitlines():
-        if line.strip():
+        if line.lstrip().startswith("{"):  # skip notices the CLI may print between the JSON lines
             t = json.loads(line)
             tasks.append({"name": t.get("Name", ""), "node": t.get("Node", ""), "state": t.get("CurrentState", ""),
                           "error": t.get("Error", "")})

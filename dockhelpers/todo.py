@@ -190,7 +190,7 @@ def deploy(tag: str = "v1", *, timeout: float = 240) -> DeployReport:
 
 
 def wait_service(svc: str, replicas: int, *, timeout: float = 180) -> float:
-    """Wait until ``replicas`` tasks of ``svc`` are Running (repeats ``docker service ps SVC``).
+    """Wait until ``replicas`` tasks of ``svc`` are Running on Ready nodes (repeats ``docker service ps SVC``).
 
     Returns:
         Seconds waited.
@@ -198,22 +198,7 @@ def wait_service(svc: str, replicas: int, *, timeout: float = 180) -> float:
     Raises:
         CourseError: Not all replicas ran in time (the task errors are in the message).
     """
-    print(f"  서비스 {svc}: 레플리카 {replicas}개가 Running이 될 때까지 대기 (최대 {timeout:.0f}초)", flush=True)
-    started = time.monotonic()
-    while True:
-        tasks = task_containers(svc)
-        if len(tasks) >= replicas:
-            seconds = time.monotonic() - started
-            nodes = ", ".join(sorted(t.node for t in tasks))
-            print(f"  ✅ {svc}: {len(tasks)}/{replicas} Running ({nodes}), {seconds:.1f}초", flush=True)
-            return seconds
-        if time.monotonic() - started > timeout:
-            res = swarm.manager(["service", "ps", svc, "--no-trunc", "--format", "{{.Node}} {{.CurrentState}} {{.Error}}"],
-                                check=False, echo=False, stream=False)
-            raise CourseError(f"서비스 {svc}의 레플리카가 {timeout:.0f}초 안에 모두 실행되지 않았습니다 ({len(tasks)}/{replicas}).",
-                              "`docker service ps --no-trunc 서비스`로 오류를 확인하세요. 'No such image'면 이미지를 "
-                              "레지스트리에 올렸는지 확인합니다.", detail=(res.stdout + res.stderr)[-600:])
-        time.sleep(1)
+    return swarm.wait_service(svc, replicas, timeout=timeout)
 
 
 def wait_ready(timeout: float = 240) -> float:

@@ -27,7 +27,7 @@ import time
 import pytest
 
 from ui.conftest import BUILD, FIXTURES, NOTEBOOKS, require_chromium
-from ui.jlab import BROKEN_WIDGET_TEXTS, JS_BROKEN_ANYWHERE, NotebookDriver
+from ui.jlab import JS_BROKEN_ANYWHERE, NotebookDriver
 
 CHAPTERS = sorted(NOTEBOOKS.glob("[0-9][0-9]_*.ipynb"))
 FIXTURE = FIXTURES / "ui_widgets.ipynb"
