@@ -4,7 +4,7 @@ import pytest
 
 from dockhelpers import compose, errors, naming
 from conftest import ROOT
-from helpers import TEST_CHAPTER, cleaned
+from helpers import cleaned
 
 pytestmark = pytest.mark.engine
 FILE = ROOT / "tests" / "fixtures" / "compose" / "compose.yaml"
