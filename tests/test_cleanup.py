@@ -24,7 +24,8 @@ def decoys(engine, tmp_path):
         made["networks"].append(engine.networks.create(nm, labels=labels))
         (tmp_path / suffix).mkdir()
         (tmp_path / suffix / "Dockerfile").write_text(f"FROM {IMG}\nRUN echo {suffix} > /decoy\n")
-        img, _ = engine.images.build(path=str(tmp_path / suffix), tag=f"dkc-decoy/{suffix}:v1", labels=labels)
+        img, _ = engine.images.build(path=str(tmp_path / suffix), tag=f"dkc-decoy/{suffix}:v1", labels=labels,
+                                     rm=True, forcerm=True)
         made["images"].append(img)
     yield made
     for ct in made["containers"]:
@@ -91,7 +92,7 @@ def test_keeping_images(engine):
     with cleaned():
         make_course_resources(engine)
         engine.images.build(path=str(ROOT / "tests" / "fixtures" / "tiny"), tag=naming.image("t-keep"),
-                            labels=naming.labels(TEST_CHAPTER))
+                            labels=naming.labels(TEST_CHAPTER), rm=True, forcerm=True)
         cleanup.cleanup(TEST_CHAPTER, images=False)
         assert [i.kind for i in cleanup.plan(TEST_CHAPTER)] == ["image"]
         engine.images.get(naming.image("t-keep"))
