@@ -433,6 +433,8 @@ def stack_deploy(stack: str, compose_file: str | os.PathLike[str], env: dict[str
     container = node_container(MANAGER)
     docker(["exec", container, "mkdir", "-p", target_dir], echo=False, stream=False)
     docker(["container", "cp", str(path), f"{container}:{target_dir}/{path.name}"], context="스택 파일 복사")
+    # Stack files label their services with kr.dockercourse.prefix: ${DKC_PREFIX:-dkc}.
+    env = {"DKC_PREFIX": naming.prefix(), **(env or {})}
     return manager(["stack", "deploy", "--detach=true", "-c", f"{target_dir}/{path.name}", stack],
                    exec_env=env, context="docker stack deploy", **kw)
 

@@ -117,7 +117,7 @@ def stack_env(refs: dict[str, str]) -> dict[str, str]:
         "DB_IMAGE": refs["db"], "API_IMAGE": refs["api"], "WEB_IMAGE": refs["web"],
         "NGINX_IMAGE": refs["nginx"], "WEB_NGINX_IMAGE": refs["web-nginx"],
         "DB_STACK": stack("db"), "APP_STACK": stack("app"), "FRONTEND_STACK": stack("frontend"),
-        "TODO_NETWORK": network(),
+        "TODO_NETWORK": network(), "DKC_PREFIX": naming.prefix(),
     }
     env.update(swarm.network_modes())
     return env

@@ -56,7 +56,7 @@ STACKS = sorted((todo.HERE / "stacks").glob("*.yml"))
 def test_stack_files_label_everything_and_use_known_variables(path):
     text = path.read_text(encoding="utf-8")
     doc = yaml.safe_load(text)
-    labels = naming.labels(4)
+    labels = {**naming.labels(4), naming.PREFIX_LABEL: "${DKC_PREFIX:-dkc}"}
     for name, svc in doc["services"].items():
         assert svc["labels"] == labels, name
         assert svc["deploy"]["labels"] == labels, name

@@ -91,7 +91,9 @@ class LabServer:
         return f"http://127.0.0.1:{self.port}"
 
     def url(self, path: str) -> str:
-        return f"{self.base}/lab/tree/{path}?token={self.token}"
+        # A fresh workspace per notebook (?reset): earlier notebooks are not restored as hidden tabs.
+        workspace = "dkc-" + "".join(ch if ch.isalnum() else "-" for ch in path)
+        return f"{self.base}/lab/workspaces/{workspace}/tree/{path}?reset&token={self.token}"
 
     def start(self, timeout: float = 90) -> "LabServer":
         settings = self.state / "settings"
