@@ -10,7 +10,8 @@ import subprocess
 
 import pytest
 
-from dockhelpers import naming, swarm
+from conftest import ROOT
+from dockhelpers import images, naming, swarm
 from dockhelpers.exercises import ch03
 
 PREFIX = "dkc-t3x"
@@ -21,7 +22,8 @@ def isolated():
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("DOCKHELPERS_PREFIX", PREFIX)
         mp.setenv("DOCKHELPERS_PORT_OFFSET", "310")
-        subprocess.run(["docker", "image", "tag", "dkc/echo:latest", naming.image("echo")], check=True)
+        # Chapter 2's echo image, under this test's prefix (built here: never rely on another test's cache).
+        images.build(ROOT / "notebooks" / "ch02" / "echo", naming.image("echo"), chapter=2, quiet=True)
         try:
             yield
         finally:
@@ -50,13 +52,13 @@ def test_ex1_rejects_wrong_states_and_accepts_solution():
     assert not res and "없습니다" in res.found
     # wrong message, right port
     _run(["container", "run", "-d", "--name", ch03.ex1_container(), *naming.label_args(3), "-e", "ECHO_PORT=9000",
-          "-e", "ECHO_MESSAGE=wrong", "-p", naming.publish(ch03.EX1_HOST_PORT, 9000), "dkc/echo:latest"])
+          "-e", "ECHO_MESSAGE=wrong", "-p", naming.publish(ch03.EX1_HOST_PORT, 9000), naming.image("echo")])
     res = ch03.check(1)
     assert not res and "wrong" in res.found
     ch03.exercises.items[1].reset()
     # right variables but the port is not published
     _run(["container", "run", "-d", "--name", ch03.ex1_container(), *naming.label_args(3), "-e", "ECHO_PORT=9000",
-          "-e", f"ECHO_MESSAGE={ch03.EX1_MESSAGE}", "dkc/echo:latest"])
+          "-e", f"ECHO_MESSAGE={ch03.EX1_MESSAGE}", naming.image("echo")])
     res = ch03.check(1)
     assert not res and "공개" in res.found
     ch03.solve(1)
