@@ -64,7 +64,7 @@ def test_exercise_1(clean):
     engine.containers.run(ch02.ECHO_IMAGE, name=ch02.EX1_CONTAINER, detach=True, labels=naming.labels(2),
                           ports={"8080/tcp": ("127.0.0.1", naming.port(9004))})
     result = ch02.check(1)
-    assert not result and "9004" in result.found
+    assert not result and str(naming.port(9004)) in result.found
     # wrong state: running without any published port
     _rm(engine, ch02.EX1_CONTAINER)
     engine.containers.run(ch02.ECHO_IMAGE, name=ch02.EX1_CONTAINER, detach=True, labels=naming.labels(2))

@@ -27,11 +27,9 @@ def isolated():
         try:
             yield
         finally:
-            for n in (1, 2, 3):
+            for n in (1, 2):
                 ch03.exercises.items[n].reset()
-            swarm.down()
-            subprocess.run(["docker", "image", "rm", naming.image("echo"), naming.image("dind"),
-                            naming.image(swarm.REGISTRY_NAME)], capture_output=True)
+            subprocess.run(["docker", "image", "rm", naming.image("echo")], capture_output=True)
 
 
 def _run(args):
@@ -88,10 +86,12 @@ def test_ex2_rejects_wrong_states_and_accepts_solution():
 
 @pytest.mark.engine
 @pytest.mark.slow
-def test_ex3_rejects_wrong_states_and_accepts_solution():
-    res = ch03.check(3)
-    assert not res and "실습 환경" in res.found  # lab not up yet
-    swarm.up()
+def test_ex3_rejects_wrong_states_and_accepts_solution(swarm_lab):
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("DOCKHELPERS_PREFIX", "dkc-t3none")  # a prefix with no lab up
+        res = ch03.check(3)
+    assert not res and "실습 환경" in res.found
+    ch03.exercises.items[3].reset()
     res = ch03.check(3)
     assert not res and "없습니다" in res.found
     ch03.solve(3)
@@ -106,3 +106,4 @@ def test_ex3_rejects_wrong_states_and_accepts_solution():
                    naming.image("echo")], check=False)
     res = ch03.check(3)
     assert not res and "이미지" in res.found
+    ch03.exercises.items[3].reset()

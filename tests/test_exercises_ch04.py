@@ -1,35 +1,20 @@
 """Chapter 4 exercises: every check rejects wrong states, and every reference solution passes.
 
-Runs on its own lab under its own prefix and port offset (``dkc-t4x``, +450) with the TODO app deployed.
+Runs on the test session's shared lab with the TODO app deployed (``todo_app`` in ``tests/conftest.py``).
 """
 
 from __future__ import annotations
 
-import subprocess
 
 import pytest
 
 from dockhelpers import swarm, todo
 from dockhelpers.exercises import ch04
 
-PREFIX = "dkc-t4x"
-
-
-@pytest.fixture(scope="module")
-def app():
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("DOCKHELPERS_PREFIX", PREFIX)
-        mp.setenv("DOCKHELPERS_PORT_OFFSET", "450")
-        try:
-            swarm.up()
-            yield todo.deploy()
-        finally:
-            swarm.down()
-            refs = subprocess.run(["docker", "image", "ls", "--format", "{{.Repository}}:{{.Tag}}"],
-                                  capture_output=True, text=True).stdout.split()
-            mine = [r for r in refs if r.startswith(f"{PREFIX}/")]
-            if mine:
-                subprocess.run(["docker", "image", "rm", *mine], capture_output=True)
+@pytest.fixture
+def app(todo_app):
+    """The TODO app deployed once on the shared lab (tests/conftest.py)."""
+    return todo_app
 
 
 def test_module_contract():

@@ -3,7 +3,9 @@
 from dockhelpers import naming
 
 
-def test_defaults():
+def test_defaults(monkeypatch):
+    monkeypatch.delenv("DOCKHELPERS_PREFIX", raising=False)
+    monkeypatch.delenv("DOCKHELPERS_PORT_OFFSET", raising=False)
     assert naming.name("echo") == "dkc-echo"
     assert naming.image("echo", "v1") == "dkc/echo:v1"
     assert naming.labels(2) == {"kr.dockercourse.managed": "true", "kr.dockercourse.prefix": "dkc",

@@ -1,8 +1,7 @@
 """The chapter 3 Swarm lab (dockhelpers.swarm) and its live view (dockhelpers.swarmview).
 
-The engine tests bring up a real Docker-in-Docker lab under a separate name prefix and port offset
-(``dkc-t3``, +300), as a classroom host would per student, so they never touch a lab that a notebook
-is using at the same time.
+The engine tests use the real Docker-in-Docker lab that the test session shares (``swarm_lab`` in
+``tests/conftest.py``: its own name prefix and port offset, so it never touches a notebook's lab).
 """
 
 from __future__ import annotations
@@ -15,8 +14,6 @@ import pytest
 
 from dockhelpers import naming, swarm, swarmview
 
-ECHO = "dkc/echo:latest"
-TEST_ENV = {"DOCKHELPERS_PREFIX": "dkc-t3", "DOCKHELPERS_PORT_OFFSET": "300"}
 
 
 # ------------------------------------------------------------------------------------- pure functions
@@ -113,8 +110,8 @@ def test_names_and_ports_come_from_naming(monkeypatch):
 @pytest.mark.engine
 @pytest.mark.parametrize("mode", swarm.MODES)
 def test_compose_file_labels_binds_and_names(monkeypatch, mode):
-    for k, v in TEST_ENV.items():
-        monkeypatch.setenv(k, v)
+    monkeypatch.setenv("DOCKHELPERS_PREFIX", "dkc-t3")
+    monkeypatch.setenv("DOCKHELPERS_PORT_OFFSET", "300")
     out = subprocess.run(["docker", *swarm.compose_args(mode), "config", "--format", "json"], capture_output=True,
                          text=True, env={**__import__("os").environ, **swarm.compose_env()}, check=True).stdout
     cfg = json.loads(out)
@@ -134,30 +131,17 @@ def test_compose_file_labels_binds_and_names(monkeypatch, mode):
 
 
 # ---------------------------------------------------------------------------------------- real lab
-@pytest.fixture(scope="module")
-def lab():
-    if not subprocess.run(["docker", "image", "inspect", ECHO], capture_output=True).returncode == 0:
-        subprocess.run(["docker", "image", "build", "-t", ECHO, *naming.label_args(2), "notebooks/ch02/echo"],
-                       check=True)
-    with pytest.MonkeyPatch.context() as mp:
-        for k, v in TEST_ENV.items():
-            mp.setenv(k, v)
-        info = swarm.up()
-        try:
-            yield info
-        finally:
-            swarm.down()
-            left = swarm.leftovers()
-            subprocess.run(["docker", "image", "rm", "dkc-t3/dind:latest", "dkc-t3/swarm-registry:latest"],
-                           capture_output=True)
-            assert left == {"containers": [], "volumes": [], "networks": []}, left
+@pytest.fixture
+def lab(swarm_lab):
+    """The shared lab (tests/conftest.py), under its own prefix and port offset."""
+    return swarm_lab
 
 
 @pytest.mark.engine
 @pytest.mark.slow
 def test_up_reports_mode_and_all_nodes_ready(lab):
     assert lab.mode in swarm.MODES
-    assert lab.registry == "127.0.0.1:15300"
+    assert lab.registry == f"127.0.0.1:{naming.port(15000)}"
     assert lab.nodes == ["manager", "worker01", "worker02", "worker03"]
     df = swarm.status()
     assert sorted(df["HOSTNAME"]) == lab.nodes and set(df["STATUS"]) == {"Ready"}
@@ -199,10 +183,10 @@ def test_up_is_idempotent(lab):
 @pytest.mark.engine
 @pytest.mark.slow
 def test_failure_drill_converges_on_remaining_nodes(lab):
-    ref = swarm.push(ECHO, "test/echo:latest")
+    ref = swarm.push(naming.image("echo"), "test/echo:latest")
     assert ref == "registry:5000/test/echo:latest"
     swarm.exec_on("worker01", ["image", "pull", ref])
-    name = "dkc-t3-drill"
+    name = naming.name("drill")
     swarm.manager(["service", "rm", name], check=False, echo=False, stream=False)
     swarm.manager(["service", "create", "--detach", "--replicas", "6", "--name", name, *naming.label_args(3), ref])
     try:
@@ -232,7 +216,7 @@ def test_failure_drill_converges_on_remaining_nodes(lab):
 @pytest.mark.engine
 @pytest.mark.slow
 def test_stack_deploy_and_rm(lab, tmp_path):
-    ref = swarm.push(ECHO, "test/echo:latest")
+    ref = swarm.push(naming.image("echo"), "test/echo:latest")
     stack = tmp_path / "stack.yaml"
     stack.write_text(
         "services:\n  api:\n    image: ${IMAGE}\n    environment:\n      ECHO_MESSAGE: from-stack\n"
@@ -252,7 +236,7 @@ def test_stack_deploy_and_rm(lab, tmp_path):
 
 @pytest.mark.engine
 def test_wait_service_fails_in_korean_for_a_missing_image(lab):
-    name = "dkc-t3-missing"
+    name = naming.name("missing")
     swarm.manager(["service", "create", "--detach", "--name", name, "registry:5000/nope/nothing:latest"])
     try:
         with pytest.raises(swarm.CourseError) as err:
