@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import os
 import pathlib
+import subprocess
 import time
 
 import pytest
@@ -25,15 +26,35 @@ RUNS = int(os.environ.get("DOCKHELPERS_NOTEBOOK_RUNS", "1"))
 STDERR_OK = "stderr-ok"
 
 
+def committed_notebooks() -> dict[str, str]:
+    """Path -> text of every tracked notebook as git holds it (the index), not the working tree.
+
+    A learner's lab or an editor may have written outputs into the working copy; what matters is what is
+    committed (the nbstripout filter strips outputs on ``git add``). Outside a git checkout: the files.
+    """
+    listed = subprocess.run(["git", "ls-files", "-z", "--", "*.ipynb"], cwd=ROOT, capture_output=True)
+    if listed.returncode != 0:
+        return {str(p.relative_to(ROOT)): p.read_text(encoding="utf-8") for p in NOTEBOOKS.rglob("*.ipynb")
+                if ".ipynb_checkpoints" not in p.parts}
+    paths = [p for p in listed.stdout.decode().split("\0") if p]
+    return {p: subprocess.run(["git", "show", f":{p}"], cwd=ROOT, capture_output=True, check=True).stdout.decode()
+            for p in paths}
+
+
 def test_committed_notebooks_have_no_outputs():
     dirty = []
-    for path in NOTEBOOKS.rglob("*.ipynb"):
-        if ".ipynb_checkpoints" in path.parts:
-            continue
-        nb = json.loads(path.read_text(encoding="utf-8"))
+    for path, text in committed_notebooks().items():
+        nb = json.loads(text)
         if any(c.get("outputs") or c.get("execution_count") for c in nb["cells"]):
-            dirty.append(str(path.relative_to(ROOT)))
+            dirty.append(path)
     assert not dirty, f"notebooks committed with outputs (clear them): {dirty}"
+
+
+def test_nbstripout_filter_is_configured():
+    """The repo asks git to strip notebook outputs on commit (``make venv`` installs the filter)."""
+    attributes = (ROOT / ".gitattributes").read_text(encoding="utf-8")
+    assert "*.ipynb filter=nbstripout" in attributes
+    assert "nbstripout --install" in (ROOT / "Makefile").read_text(encoding="utf-8")
 
 
 def execute(path: pathlib.Path, run: int):
