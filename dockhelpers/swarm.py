@@ -28,8 +28,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Sequence
 
-from dockhelpers import naming
+from dockhelpers import inspection, naming
 from dockhelpers.errors import CourseError
+from dockhelpers.poll import poll
 from dockhelpers.shell import CommandResult, docker, run
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -151,11 +152,7 @@ def _quiet(args: Sequence[str], timeout: float = 30) -> CommandResult:
 
 
 def _inspect(container: str) -> dict | None:
-    res = _quiet(["container", "inspect", container])
-    if not res.ok:
-        return None
-    data = json.loads(res.stdout)
-    return data[0] if data else None
+    return inspection.container(container)
 
 
 def _swarm_state(node: str) -> str | None:
@@ -170,16 +167,9 @@ def _progress(step: int, total: int, text: str) -> None:
 
 
 def _wait(predicate, timeout: float, what: str, interval: float = 0.5):
-    deadline = time.monotonic() + timeout
-    while True:
-        value = predicate()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise CourseError(f"{what}: {timeout:.0f}초 안에 준비되지 않았습니다.",
-                              "`swarm.down()` 후 `swarm.up()`을 다시 실행하세요. 계속되면 `docker logs "
-                              f"{node_container(MANAGER)}`로 내부 엔진의 로그를 확인하세요.")
-        time.sleep(interval)
+    return poll(predicate, timeout, what, interval=interval,
+                hint="`swarm.down()` 후 `swarm.up()`을 다시 실행하세요. 계속되면 `docker logs "
+                     f"{node_container(MANAGER)}`로 내부 엔진의 로그를 확인하세요.")
 
 
 def current_mode() -> str | None:
@@ -509,18 +499,17 @@ def wait_service(name: str, replicas: int, timeout: float = 90) -> float:
     """
     print(f"  서비스 {name}: 레플리카 {replicas}개가 Running이 될 때까지 대기 (최대 {timeout:.0f}초)", flush=True)
     started = time.monotonic()
-    last: dict[str, int] = {}
-    while True:
-        last = running_replicas(name)
-        if sum(last.values()) >= replicas:
-            seconds = time.monotonic() - started
-            spread = ", ".join(f"{n}={c}" for n, c in sorted(last.items()))
-            print(f"  ✅ {name}: {sum(last.values())}/{replicas} Running ({spread}), {seconds:.1f}초", flush=True)
-            return seconds
-        if time.monotonic() - started > timeout:
-            states = "; ".join(f"{t['node'] or '-'}:{t['state']} {t['error']}".strip() for t in service_tasks(name))
-            raise CourseError(f"서비스 {name}의 레플리카가 {timeout:.0f}초 안에 모두 실행되지 않았습니다 "
-                              f"({sum(last.values())}/{replicas}).",
-                              "`docker service ps --no-trunc 서비스`로 오류를 확인하세요. 'No such image'면 "
-                              "이미지를 레지스트리에 올렸는지 확인합니다.", detail=states)
-        time.sleep(1)
+
+    def all_running() -> dict[str, int] | None:
+        counts = running_replicas(name)
+        return counts if sum(counts.values()) >= replicas else None
+
+    last = poll(all_running, timeout, f"서비스 {name}의 레플리카 {replicas}개", interval=1,
+                hint="`docker service ps --no-trunc 서비스`로 오류를 확인하세요. 'No such image'면 "
+                     "이미지를 레지스트리에 올렸는지 확인합니다.",
+                detail=lambda: "; ".join(f"{t['node'] or '-'}:{t['state']} {t['error']}".strip()
+                                         for t in service_tasks(name)))
+    seconds = time.monotonic() - started
+    spread = ", ".join(f"{n}={c}" for n, c in sorted(last.items()))
+    print(f"  ✅ {name}: {sum(last.values())}/{replicas} Running ({spread}), {seconds:.1f}초", flush=True)
+    return seconds

@@ -80,3 +80,14 @@ def get(url: str, *, timeout: float = 10, headers: dict[str, str] | None = None)
 def local_url(port: int, path: str = "/") -> str:
     """``http://127.0.0.1:PORT/PATH`` (the course publishes ports on 127.0.0.1 only)."""
     return f"http://127.0.0.1:{port}{path}"
+
+
+def wait_ok(url: str, timeout: float, *, interval: float = 0.3, request_timeout: float = 2) -> Response | None:
+    """``GET url`` until it answers 2xx (a new container needs a moment); the answer, or None after ``timeout``."""
+    from dockhelpers.poll import poll_or_none
+
+    def answered() -> Response | None:
+        resp = get(url, timeout=request_timeout)
+        return resp if resp.ok else None
+
+    return poll_or_none(answered, timeout, interval=interval)
