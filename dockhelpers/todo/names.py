@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import enum
 from pathlib import Path
 
 from dockhelpers import naming, swarm
+from dockhelpers.states import TodoStatus
 
 CHAPTER = 4
 #: Build contexts and stack files of the chapter.
@@ -14,14 +14,8 @@ HERE = Path(__file__).resolve().parents[2] / "notebooks" / "ch04"
 INGRESS_PORT = 8001
 
 
-class Status(str, enum.Enum):
-    """A task's column on the board (the API's ``status`` values)."""
-
-    TODO = "TODO"
-    PROGRESS = "PROGRESS"
-    DONE = "DONE"
-
-
+#: The board's columns (an enum: :class:`~dockhelpers.states.TodoStatus`).
+Status = TodoStatus
 STATUSES = tuple(s.value for s in Status)
 #: (key, build context, Dockerfile, repository) in build order (web-nginx is FROM the nginx image).
 COMPONENTS = (

@@ -7,7 +7,6 @@ CLI equivalents: ``docker service update --image REF SVC`` (or ``--env-add K=V``
 from __future__ import annotations
 
 import difflib
-import enum
 import json
 import shutil
 import tempfile
@@ -20,20 +19,9 @@ from pathlib import Path
 from dockhelpers import swarm
 from dockhelpers.errors import CourseError
 from dockhelpers.poll import poll
+from dockhelpers.states import UpdateState
 from dockhelpers.todo.client import http
 from dockhelpers.todo.names import CHAPTER, HERE, local_image
-
-
-class UpdateState(str, enum.Enum):
-    """``UpdateStatus.State`` of a service (``docker service inspect``), plus ``pending`` before it starts."""
-
-    PENDING = "pending"
-    UPDATING = "updating"
-    PAUSED = "paused"
-    COMPLETED = "completed"
-    ROLLBACK_STARTED = "rollback_started"
-    ROLLBACK_PAUSED = "rollback_paused"
-    ROLLBACK_COMPLETED = "rollback_completed"
 
 
 #: States in which an update will not complete by itself.
