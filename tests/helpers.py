@@ -8,6 +8,13 @@ from dockhelpers import naming
 
 TEST_CHAPTER = 99
 
+#: Prefix and port offset of each test module's own Swarm lab, beside (never instead of) this session's
+#: own ``DOCKHELPERS_PREFIX`` / ``DOCKHELPERS_PORT_OFFSET``: two people testing on one engine never share a lab.
+SWARM_LAB = naming.separate("t3", 300)
+TODO_LAB = naming.separate("t4", 440)
+EXERCISE3_LAB = naming.separate("t3x", 310)
+EXERCISE4_LAB = naming.separate("t4x", 450)
+
 
 def tname(what: str) -> str:
     return naming.name(f"t-{what}")

@@ -1,7 +1,7 @@
 """The chapter 3 Swarm lab (dockhelpers.swarm) and its live view (dockhelpers.swarmview).
 
 The engine tests bring up a real Docker-in-Docker lab under a separate name prefix and port offset
-(``dkc-t3``, +300), as a classroom host would per student, so they never touch a lab that a notebook
+(``helpers.SWARM_LAB``: ``<prefix>-t3``, +300), as a classroom host would per student, so they never touch a lab that a notebook
 is using at the same time.
 """
 
@@ -14,9 +14,11 @@ import time
 import pytest
 
 from dockhelpers import naming, swarm, swarmview
+from helpers import SWARM_LAB
 
-ECHO = "dkc/echo:latest"
-TEST_ENV = {"DOCKHELPERS_PREFIX": "dkc-t3", "DOCKHELPERS_PORT_OFFSET": "300"}
+ECHO = naming.image("echo")
+TEST_ENV = SWARM_LAB
+LAB_PREFIX = SWARM_LAB[naming.PREFIX_ENV]
 
 
 # ------------------------------------------------------------------------------------- pure functions
@@ -94,8 +96,8 @@ def test_view_reports_errors_instead_of_dying():
 
 
 def test_names_and_ports_come_from_naming(monkeypatch):
-    monkeypatch.setenv("DOCKHELPERS_PREFIX", "dkc-s07")
-    monkeypatch.setenv("DOCKHELPERS_PORT_OFFSET", "700")
+    monkeypatch.setenv(naming.PREFIX_ENV, "dkc-s07")
+    monkeypatch.setenv(naming.PORT_OFFSET_ENV, "700")
     assert swarm.node_container("worker01") == "dkc-s07-worker01"
     assert swarm.node_container("registry") == "dkc-s07-swarm-registry"  # dkc-registry is chapter 2's
     assert swarm.project() == "dkc-s07-swarm"
@@ -118,11 +120,11 @@ def test_compose_file_labels_binds_and_names(monkeypatch, mode):
     out = subprocess.run(["docker", *swarm.compose_args(mode), "config", "--format", "json"], capture_output=True,
                          text=True, env={**__import__("os").environ, **swarm.compose_env()}, check=True).stdout
     cfg = json.loads(out)
-    assert cfg["name"] == "dkc-t3-swarm"
+    assert cfg["name"] == f"{LAB_PREFIX}-swarm"
     assert set(cfg["services"]) == {"registry", "manager", "worker01", "worker02", "worker03"}
     for name, svc in cfg["services"].items():
         assert svc["labels"] == naming.labels(3), name
-        assert svc["container_name"] == f"dkc-t3-{'swarm-registry' if name == 'registry' else name}"
+        assert svc["container_name"] == f"{LAB_PREFIX}-{'swarm-registry' if name == 'registry' else name}"
         for p in svc.get("ports", []):
             assert p["host_ip"] == "127.0.0.1", (name, p)
         if name != "registry":
@@ -148,7 +150,7 @@ def lab():
         finally:
             swarm.down()
             left = swarm.leftovers()
-            subprocess.run(["docker", "image", "rm", "dkc-t3/dind:latest", "dkc-t3/swarm-registry:latest"],
+            subprocess.run(["docker", "image", "rm", f"{LAB_PREFIX}/dind:latest", f"{LAB_PREFIX}/swarm-registry:latest"],
                            capture_output=True)
             assert left == {"containers": [], "volumes": [], "networks": []}, left
 
@@ -157,7 +159,7 @@ def lab():
 @pytest.mark.slow
 def test_up_reports_mode_and_all_nodes_ready(lab):
     assert lab.mode in swarm.MODES
-    assert lab.registry == "127.0.0.1:15300"
+    assert lab.registry == f"127.0.0.1:{15000 + int(SWARM_LAB[naming.PORT_OFFSET_ENV])}"
     assert lab.nodes == ["manager", "worker01", "worker02", "worker03"]
     df = swarm.status()
     assert sorted(df["HOSTNAME"]) == lab.nodes and set(df["STATUS"]) == {"Ready"}
@@ -202,7 +204,7 @@ def test_failure_drill_converges_on_remaining_nodes(lab):
     ref = swarm.push(ECHO, "test/echo:latest")
     assert ref == "registry:5000/test/echo:latest"
     swarm.exec_on("worker01", ["image", "pull", ref])
-    name = "dkc-t3-drill"
+    name = naming.name("drill")
     swarm.manager(["service", "rm", name], check=False, echo=False, stream=False)
     swarm.manager(["service", "create", "--detach", "--replicas", "6", "--name", name, *naming.label_args(3), ref])
     try:
@@ -237,7 +239,7 @@ def test_stack_deploy_and_rm(lab, tmp_path):
     stack.write_text(
         "services:\n  api:\n    image: ${IMAGE}\n    environment:\n      ECHO_MESSAGE: from-stack\n"
         "    deploy:\n      replicas: 2\n      endpoint_mode: ${ENDPOINT_MODE}\n"
-        "      labels: {kr.dockercourse.managed: 'true', kr.dockercourse.chapter: '03'}\n",
+        f"      labels: {{{naming.COURSE_LABEL}: 'true', {naming.CHAPTER_LABEL}: '03'}}\n",
         encoding="utf-8")
     swarm.stack_deploy("t3", stack, env={"IMAGE": ref, **swarm.network_modes()})
     try:
@@ -252,7 +254,7 @@ def test_stack_deploy_and_rm(lab, tmp_path):
 
 @pytest.mark.engine
 def test_wait_service_fails_in_korean_for_a_missing_image(lab):
-    name = "dkc-t3-missing"
+    name = naming.name("missing")
     swarm.manager(["service", "create", "--detach", "--name", name, "registry:5000/nope/nothing:latest"])
     try:
         with pytest.raises(swarm.CourseError) as err:

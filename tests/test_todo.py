@@ -1,6 +1,6 @@
 """Chapter 4 end to end: the TODO app on the Swarm lab, driven over HTTP from the host.
 
-Runs under its own name prefix and port offset (``dkc-t4``, +440) so that it never touches a notebook's
+Runs under its own name prefix and port offset (``helpers.TODO_LAB``: ``<prefix>-t4``, +440) so that it never touches a notebook's
 lab. The module fixture brings the lab up, deploys the four stacks, and tears everything down at the end
 (and checks that nothing of it is left).
 """
@@ -16,9 +16,9 @@ import pytest
 import yaml
 
 from dockhelpers import naming, swarm, todo
+from helpers import TODO_LAB
 
-PREFIX = "dkc-t4"
-OFFSET = "440"
+PREFIX = TODO_LAB[naming.PREFIX_ENV]
 
 
 def _course_images() -> list[str]:
@@ -30,8 +30,8 @@ def _course_images() -> list[str]:
 @pytest.fixture(scope="module")
 def app():
     with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("DOCKHELPERS_PREFIX", PREFIX)
-        mp.setenv("DOCKHELPERS_PORT_OFFSET", OFFSET)
+        for key, value in TODO_LAB.items():
+            mp.setenv(key, value)
         try:
             lab = swarm.up()
             report = todo.deploy()
