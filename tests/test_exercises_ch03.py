@@ -1,7 +1,7 @@
 """Chapter 3 exercises: every check rejects the wrong states, and every reference solution passes.
 
-Runs under its own name prefix and port offset (``helpers.EXERCISE3_LAB``: ``<prefix>-t3x``, +310) so that it never touches what a
-notebook run (or another chapter's lab) is using at the same time.
+Runs under its own name prefix and port offset (``helpers.EXERCISE3_LAB``: ``<prefix>-t3x``, +310) so
+that it never touches what a notebook run (or another chapter's lab) is using at the same time.
 """
 
 from __future__ import annotations

@@ -1,6 +1,7 @@
 """Chapter 4 exercises: every check rejects wrong states, and every reference solution passes.
 
-Runs on its own lab under its own prefix and port offset (``helpers.EXERCISE4_LAB``: ``<prefix>-t4x``, +450) with the TODO app deployed.
+Runs on its own lab under its own prefix and port offset (``helpers.EXERCISE4_LAB``: ``<prefix>-t4x``,
++450) with the TODO app deployed.
 """
 
 from __future__ import annotations

@@ -1,8 +1,8 @@
 """The chapter 3 Swarm lab (dockhelpers.swarm) and its live view (dockhelpers.swarmview).
 
 The engine tests bring up a real Docker-in-Docker lab under a separate name prefix and port offset
-(``helpers.SWARM_LAB``: ``<prefix>-t3``, +300), as a classroom host would per student, so they never touch a lab that a notebook
-is using at the same time.
+(``helpers.SWARM_LAB``: ``<prefix>-t3``, +300), as a classroom host would per student, so they never
+touch a lab that a notebook is using at the same time.
 """
 
 from __future__ import annotations
@@ -150,7 +150,8 @@ def lab():
         finally:
             swarm.down()
             left = swarm.leftovers()
-            subprocess.run(["docker", "image", "rm", f"{LAB_PREFIX}/dind:latest", f"{LAB_PREFIX}/swarm-registry:latest"],
+            subprocess.run(["docker", "image", "rm", f"{LAB_PREFIX}/dind:latest",
+                            f"{LAB_PREFIX}/swarm-registry:latest"],
                            capture_output=True)
             assert left == {"containers": [], "volumes": [], "networks": []}, left
 

@@ -1,7 +1,7 @@
 """Chapter 4 end to end: the TODO app on the Swarm lab, driven over HTTP from the host.
 
-Runs under its own name prefix and port offset (``helpers.TODO_LAB``: ``<prefix>-t4``, +440) so that it never touches a notebook's
-lab. The module fixture brings the lab up, deploys the four stacks, and tears everything down at the end
+Runs under its own name prefix and port offset (``helpers.TODO_LAB``: ``<prefix>-t4``, +440) so that it
+never touches a notebook's lab. The module fixture brings the lab up, deploys the four stacks, and tears everything down at the end
 (and checks that nothing of it is left).
 """
 

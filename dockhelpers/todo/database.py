@@ -51,7 +51,8 @@ def db_exec(task: TaskContainer, sql: str, *, echo: bool = False, vertical: bool
     """Run SQL in a database task (``docker exec NODE docker exec TASK mariadb tododb -e SQL``)."""
     args = ["exec", task.container, "mariadb", "--default-character-set=utf8mb4", "tododb", "-e", sql]
     if echo:
-        print(f"$ docker exec {swarm.node_container(task.node)} docker exec {task.container} mariadb tododb -e \"{sql}\"")
+        print(f"$ docker exec {swarm.node_container(task.node)} docker exec {task.container} "
+              f"mariadb tododb -e \"{sql}\"")
     res = swarm.exec_on(task.node, args, check=False, echo=False, stream=False, timeout=30)
     if not res.ok:
         raise CourseError(f"{task.task}에서 SQL을 실행하지 못했습니다.", "태스크가 실행 중인지 확인하세요.",

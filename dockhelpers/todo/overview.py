@@ -42,7 +42,8 @@ def services_frame() -> "pd.DataFrame":
         targets = [a.get("Target", "") for a in spec["Spec"]["TaskTemplate"].get("Networks", [])]
         rows.append({"stack": labels.get("com.docker.stack.namespace", ""), "service": s["Name"],
                      "replicas": s["Replicas"], "image": s["Image"].split("@")[0],
-                     "endpoint_mode": spec["Spec"].get("EndpointSpec", {}).get("Mode", "vip"), "ports": s.get("Ports", ""),
+                     "endpoint_mode": spec["Spec"].get("EndpointSpec", {}).get("Mode", "vip"),
+                     "ports": s.get("Ports", ""),
                      "networks": ", ".join(nets.get(t[:12], nets.get(t, t)) for t in targets) or "-"})
     order = {stack(k): i for i, (k, _) in enumerate(reversed(STACK_FILES))}
     df = pd.DataFrame(rows, columns=SERVICE_COLUMNS)
