@@ -20,6 +20,17 @@ def tname(what: str) -> str:
     return naming.name(f"t-{what}")
 
 
+@contextlib.contextmanager
+def environment(env: dict[str, str]):
+    """Set environment variables (e.g. a lab's ``naming.separate(...)``) for the duration of a ``with`` block."""
+    import pytest
+
+    with pytest.MonkeyPatch.context() as mp:
+        for key, value in env.items():
+            mp.setenv(key, value)
+        yield mp
+
+
 def remove_test_resources() -> None:
     from dockhelpers.cleanup import cleanup
 

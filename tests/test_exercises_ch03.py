@@ -13,7 +13,7 @@ import pytest
 from conftest import ROOT
 from dockhelpers import images, naming, swarm
 from dockhelpers.exercises import ch03
-from helpers import EXERCISE3_LAB
+from helpers import EXERCISE3_LAB, environment
 
 #: Checks are called directly (not through ``ch03.check``, which turns a crash into a failed answer),
 #: so a check that crashes cannot pass for one that correctly says "not yet".
@@ -24,9 +24,7 @@ PREFIX = EXERCISE3_LAB[naming.PREFIX_ENV]
 
 @pytest.fixture(scope="module", autouse=True)
 def isolated():
-    with pytest.MonkeyPatch.context() as mp:
-        for key, value in EXERCISE3_LAB.items():
-            mp.setenv(key, value)
+    with environment(EXERCISE3_LAB):
         # Chapter 2's echo image, under this test's prefix (built here: never rely on another test's cache).
         images.build(ROOT / "notebooks" / "ch02" / "echo", naming.image("echo"), chapter=2, quiet=True)
         try:

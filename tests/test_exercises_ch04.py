@@ -12,7 +12,7 @@ import pytest
 
 from dockhelpers import naming, swarm, todo
 from dockhelpers.exercises import ch04
-from helpers import EXERCISE4_LAB
+from helpers import EXERCISE4_LAB, environment
 
 #: Checks are called directly (not through ``ch04.check``, which turns a crash into a failed answer),
 #: so a check that crashes cannot pass for one that correctly says "not yet".
@@ -23,9 +23,7 @@ PREFIX = EXERCISE4_LAB[naming.PREFIX_ENV]
 
 @pytest.fixture(scope="module")
 def app():
-    with pytest.MonkeyPatch.context() as mp:
-        for key, value in EXERCISE4_LAB.items():
-            mp.setenv(key, value)
+    with environment(EXERCISE4_LAB):
         try:
             swarm.up()
             yield todo.deploy()
@@ -50,8 +48,7 @@ def test_module_contract():
 
 def test_checks_answer_without_a_lab():
     """Before anything is deployed a check answers (not ok, in Korean) instead of raising."""
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv(naming.PREFIX_ENV, f"{PREFIX}none")
+    with environment({naming.PREFIX_ENV: f"{PREFIX}none"}):
         res = check(1)
     assert not res and res.found
 

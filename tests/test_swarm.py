@@ -14,10 +14,9 @@ import time
 import pytest
 
 from dockhelpers import naming, swarm, swarmview
-from helpers import SWARM_LAB
+from helpers import SWARM_LAB, environment
 
 ECHO = naming.image("echo")
-TEST_ENV = SWARM_LAB
 LAB_PREFIX = SWARM_LAB[naming.PREFIX_ENV]
 
 
@@ -115,8 +114,8 @@ def test_names_and_ports_come_from_naming(monkeypatch):
 @pytest.mark.engine
 @pytest.mark.parametrize("mode", swarm.MODES)
 def test_compose_file_labels_binds_and_names(monkeypatch, mode):
-    for k, v in TEST_ENV.items():
-        monkeypatch.setenv(k, v)
+    for key, value in SWARM_LAB.items():
+        monkeypatch.setenv(key, value)
     out = subprocess.run(["docker", *swarm.compose_args(mode), "config", "--format", "json"], capture_output=True,
                          text=True, env={**__import__("os").environ, **swarm.compose_env()}, check=True).stdout
     cfg = json.loads(out)
@@ -141,9 +140,7 @@ def lab():
     if not subprocess.run(["docker", "image", "inspect", ECHO], capture_output=True).returncode == 0:
         subprocess.run(["docker", "image", "build", "-t", ECHO, *naming.label_args(2), "notebooks/ch02/echo"],
                        check=True)
-    with pytest.MonkeyPatch.context() as mp:
-        for k, v in TEST_ENV.items():
-            mp.setenv(k, v)
+    with environment(SWARM_LAB):
         info = swarm.up()
         try:
             yield info

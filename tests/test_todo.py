@@ -16,7 +16,7 @@ import pytest
 import yaml
 
 from dockhelpers import naming, swarm, todo
-from helpers import TODO_LAB
+from helpers import TODO_LAB, environment
 
 PREFIX = TODO_LAB[naming.PREFIX_ENV]
 
@@ -29,9 +29,7 @@ def _course_images() -> list[str]:
 
 @pytest.fixture(scope="module")
 def app():
-    with pytest.MonkeyPatch.context() as mp:
-        for key, value in TODO_LAB.items():
-            mp.setenv(key, value)
+    with environment(TODO_LAB):
         try:
             lab = swarm.up()
             report = todo.deploy()
