@@ -14,12 +14,15 @@ import subprocess
 
 import pytest
 
+from dockhelpers import naming
+
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 NOTEBOOKS = ROOT / "notebooks"
 
 #: The one Swarm lab the tests share: its own name prefix and port offset, so that it never touches a lab
 #: that a notebook (default prefix) brings up at the same time.
-LAB_ENV = {"DOCKHELPERS_PREFIX": "dkc-tl", "DOCKHELPERS_PORT_OFFSET": "440"}
+#: Beside (never instead of) this session's own prefix: two people testing on one engine never share a lab.
+LAB_ENV = naming.separate("tl", 440)
 LAB_FIXTURES = ("swarm_lab", "todo_app")
 
 
@@ -53,7 +56,7 @@ class SharedLab:
 
     def up(self):
         if self.info is None:
-            from dockhelpers import images, naming, swarm
+            from dockhelpers import images, swarm
 
             with lab_env():
                 # Chapter 2's echo image under the lab's prefix (built here: never rely on another test's cache).
@@ -82,11 +85,11 @@ class SharedLab:
         with lab_env():
             swarm.down()
             left = swarm.leftovers()
-            mine = [ref for ref in _image_refs() if ref.startswith(LAB_ENV["DOCKHELPERS_PREFIX"] + "/")]
+            mine = [ref for ref in _image_refs() if ref.startswith(LAB_ENV[naming.PREFIX_ENV] + "/")]
             if mine:
                 subprocess.run(["docker", "image", "rm", *mine], capture_output=True)
         assert left == {"containers": [], "volumes": [], "networks": []}, left
-        still = [ref for ref in _image_refs() if ref.startswith(LAB_ENV["DOCKHELPERS_PREFIX"] + "/")]
+        still = [ref for ref in _image_refs() if ref.startswith(LAB_ENV[naming.PREFIX_ENV] + "/")]
         assert not still, f"the shared lab left images: {still}"
 
 

@@ -13,6 +13,10 @@ import time
 import pytest
 
 from dockhelpers import naming, swarm, swarmview
+from helpers import SWARM_LAB
+
+#: The compose-file test renders the lab's file under a prefix of its own (no lab is brought up for it).
+LAB_PREFIX = SWARM_LAB[naming.PREFIX_ENV]
 
 
 
@@ -91,8 +95,8 @@ def test_view_reports_errors_instead_of_dying():
 
 
 def test_names_and_ports_come_from_naming(monkeypatch):
-    monkeypatch.setenv("DOCKHELPERS_PREFIX", "dkc-s07")
-    monkeypatch.setenv("DOCKHELPERS_PORT_OFFSET", "700")
+    monkeypatch.setenv(naming.PREFIX_ENV, "dkc-s07")
+    monkeypatch.setenv(naming.PORT_OFFSET_ENV, "700")
     assert swarm.node_container("worker01") == "dkc-s07-worker01"
     assert swarm.node_container("registry") == "dkc-s07-swarm-registry"  # dkc-registry is chapter 2's
     assert swarm.project() == "dkc-s07-swarm"
@@ -110,16 +114,16 @@ def test_names_and_ports_come_from_naming(monkeypatch):
 @pytest.mark.engine
 @pytest.mark.parametrize("mode", swarm.MODES)
 def test_compose_file_labels_binds_and_names(monkeypatch, mode):
-    monkeypatch.setenv("DOCKHELPERS_PREFIX", "dkc-t3")
-    monkeypatch.setenv("DOCKHELPERS_PORT_OFFSET", "300")
+    for key, value in SWARM_LAB.items():
+        monkeypatch.setenv(key, value)
     out = subprocess.run(["docker", *swarm.compose_args(mode), "config", "--format", "json"], capture_output=True,
                          text=True, env={**__import__("os").environ, **swarm.compose_env()}, check=True).stdout
     cfg = json.loads(out)
-    assert cfg["name"] == "dkc-t3-swarm"
+    assert cfg["name"] == f"{LAB_PREFIX}-swarm"
     assert set(cfg["services"]) == {"registry", "manager", "worker01", "worker02", "worker03"}
     for name, svc in cfg["services"].items():
         assert svc["labels"] == naming.labels(3), name
-        assert svc["container_name"] == f"dkc-t3-{'swarm-registry' if name == 'registry' else name}"
+        assert svc["container_name"] == f"{LAB_PREFIX}-{'swarm-registry' if name == 'registry' else name}"
         for p in svc.get("ports", []):
             assert p["host_ip"] == "127.0.0.1", (name, p)
         if name != "registry":
@@ -221,7 +225,7 @@ def test_stack_deploy_and_rm(lab, tmp_path):
     stack.write_text(
         "services:\n  api:\n    image: ${IMAGE}\n    environment:\n      ECHO_MESSAGE: from-stack\n"
         "    deploy:\n      replicas: 2\n      endpoint_mode: ${ENDPOINT_MODE}\n"
-        "      labels: {kr.dockercourse.managed: 'true', kr.dockercourse.chapter: '03'}\n",
+        f"      labels: {{{naming.COURSE_LABEL}: 'true', {naming.CHAPTER_LABEL}: '03'}}\n",
         encoding="utf-8")
     swarm.stack_deploy("t3", stack, env={"IMAGE": ref, **swarm.network_modes()})
     try:

@@ -11,7 +11,7 @@ import time
 
 import pytest
 
-from dockhelpers import widgets
+from dockhelpers import naming, widgets
 from dockhelpers.errors import NotFound
 from dockhelpers.naming import BASE_IMAGE, image, labels, name
 
@@ -54,7 +54,7 @@ def test_container_panel_lists_only_its_chapter_and_drives_the_lifecycle(engine,
     panel = widgets.ContainerPanel(chapter=STATS_TEST_CHAPTER)
     assert "dkc-panel" in panel._dom_classes and "dkc-btn-stop" in panel.buttons["stop"]._dom_classes
     assert panel.names == [panel_target]  # the next chapter's container is not shown
-    assert f"--filter label=kr.dockercourse.chapter={STATS_TEST_CHAPTER}" in panel.command.value
+    assert f"--filter label={naming.CHAPTER_LABEL}={STATS_TEST_CHAPTER}" in panel.command.value
     assert panel_target in panel.table.value
 
     panel.select.value = panel_target
@@ -100,7 +100,7 @@ def test_image_table_shows_the_chapter_images_and_a_size_chart(test_image):
     assert "dkc-images" in table._dom_classes
     repo, tag = test_image.rsplit(":", 1)
     assert list(table.frame["저장소(REPOSITORY)"]) == [repo] and list(table.frame["태그(TAG)"]) == [tag]
-    assert "$ docker image ls --filter label=kr.dockercourse.managed=true" in table.command.value
+    assert f"$ docker image ls --filter label={naming.COURSE_LABEL}=true" in table.command.value
     assert bytes(table.image.value[:8]) == b"\x89PNG\r\n\x1a\n"
     table.show_all.value = True  # all images: at least the base image too
     assert len(table.frame) >= 2 and "debian" in set(table.frame["저장소(REPOSITORY)"])

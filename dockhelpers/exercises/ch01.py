@@ -34,13 +34,10 @@ def _client():
     return client()
 
 
-def _image(ref: str):
-    from docker.errors import ImageNotFound
+def _image(ref: str) -> dict | None:
+    from dockhelpers import inspection
 
-    try:
-        return _client().images.get(ref)
-    except ImageNotFound:
-        return None
+    return inspection.image(ref)
 
 
 def _container(name: str):
@@ -71,7 +68,7 @@ def check_1() -> CheckResult:
         return failed(expected, f"`{HELLO_IMAGE}` 이미지가 없습니다.",
                       "Dockerfile(FROM, CMD)을 쓰고 `docker image build -t dkc/ex-hello:v1 --label "
                       "kr.dockercourse.managed=true --label kr.dockercourse.chapter=01 폴더`로 빌드하세요.")
-    labels = img.labels or {}
+    labels = (img.get("Config") or {}).get("Labels") or {}
     if labels.get(naming.CHAPTER_LABEL) != naming.chapter_id(1) or labels.get(naming.COURSE_LABEL) != "true":
         return failed(expected, f"이미지는 있지만 과정 라벨이 없습니다(라벨: {labels or '없음'}).",
                       "`images.build(폴더, 태그, chapter=1)` 또는 `--label` 옵션으로 다시 빌드하세요.")
@@ -80,7 +77,7 @@ def check_1() -> CheckResult:
         return failed(expected, f"실행 결과가 `{out.strip()[:80]}`입니다.",
                       f"CMD가 `{HELLO_TEXT}`를 출력하도록 Dockerfile을 고치고 다시 빌드하세요 "
                       f"(예: `CMD [\"echo\", \"{HELLO_TEXT}\"]`).")
-    return passed(expected, f"이미지 {img.short_id[7:]}를 실행하니 `{out.strip()}`를 출력했습니다.")
+    return passed(expected, f"이미지 {img['Id'][7:17]}를 실행하니 `{out.strip()}`를 출력했습니다.")
 
 
 @exercises.solution(1)
@@ -103,15 +100,15 @@ def check_2() -> CheckResult:
         return failed(expected, f"{', '.join(missing)} 이미지가 없습니다.",
                       "`ch01/helloworld` 폴더를 `-t dkc/helloworld:a`로 한 번, `-t dkc/helloworld:b`로 한 번 "
                       "빌드하세요.")
-    if a.id != b.id:
-        return failed(expected, f"두 태그의 이미지 ID가 다릅니다: a={a.short_id[7:]}, b={b.short_id[7:]}.",
+    if a["Id"] != b["Id"]:
+        return failed(expected, f"두 태그의 이미지 ID가 다릅니다: a={a['Id'][7:17]}, b={b['Id'][7:17]}.",
                       "두 번 모두 같은 폴더(`ch01/helloworld`)를 그대로 빌드하세요. 파일을 바꾸거나 "
                       "`--no-cache`를 쓰면 새 이미지가 만들어집니다.")
-    cmd = (a.attrs.get("Config") or {}).get("Cmd") or []
+    cmd = (a.get("Config") or {}).get("Cmd") or []
     if cmd != ["helloworld"]:
         return failed(expected, f"두 태그는 같은 이미지지만 `ch01/helloworld` 이미지가 아닙니다(CMD {cmd}).",
                       "`ch01/helloworld` 폴더로 빌드하세요.")
-    return passed(expected, f"두 태그 모두 이미지 ID {a.short_id[7:]}를 가리킵니다.")
+    return passed(expected, f"두 태그 모두 이미지 ID {a['Id'][7:17]}를 가리킵니다.")
 
 
 @exercises.solution(2)
