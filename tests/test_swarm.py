@@ -13,6 +13,7 @@ import time
 import pytest
 
 from dockhelpers import naming, swarm, swarmview
+from dockhelpers.poll import poll
 from helpers import SWARM_LAB
 
 #: The compose-file test renders the lab's file under a prefix of its own (no lab is brought up for it).
@@ -70,15 +71,13 @@ def test_view_widget_updates_from_thread_and_stops():
     view = swarmview.view(interval=0.05, source=source)
     try:
         assert "dkc-swarmview" in view._dom_classes
-        deadline = time.monotonic() + 5
-        while view.updates < 3 and time.monotonic() < deadline:
-            time.sleep(0.02)
-        assert view.updates >= 3 and 'data-node="manager"' in view.board.value
+        poll(lambda: view.updates >= 3, 5, "스웜 보기의 세 번째 갱신", interval=0.02)
+        assert 'data-node="manager"' in view.board.value
     finally:
         view.stop()
     assert not view.running
     n = len(calls)
-    time.sleep(0.2)
+    time.sleep(0.2)  # an observation window (four refresh intervals), not a wait for a condition
     assert len(calls) == n  # no refresh after stop
 
 
@@ -87,9 +86,9 @@ def test_view_reports_errors_instead_of_dying():
         raise RuntimeError("no manager")
 
     view = swarmview.view(interval=0.05, source=broken)
-    time.sleep(0.3)
     try:
-        assert view.running and "연결할 수 없습니다" in view.status.value
+        poll(lambda: "연결할 수 없습니다" in view.status.value, 5, "스웜 보기의 오류 표시", interval=0.02)
+        assert view.running
     finally:
         view.stop()
 

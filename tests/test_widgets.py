@@ -14,6 +14,7 @@ import pytest
 from dockhelpers import naming, widgets
 from dockhelpers.errors import NotFound
 from dockhelpers.naming import BASE_IMAGE, image, labels, name
+from dockhelpers.poll import poll
 
 #: Chapter label of the resources these tests make (not 99: tests/helpers.py cleans that one).
 STATS_TEST_CHAPTER = 95
@@ -138,7 +139,7 @@ def test_stats_monitor_updates_from_its_thread_and_stops(busy):
     assert not mon.running and not mon.sampler.running and stop_seconds < 4
     assert mon.start_button.disabled is False and "Ctrl+C" in mon.status.value
     updates = mon.updates
-    time.sleep(1.2)
+    time.sleep(1.2)  # an observation window (two sampling intervals), not a wait for a condition
     assert mon.updates == updates  # really stopped
 
 
@@ -172,7 +173,7 @@ def test_stats_monitor_pause_freezes_the_view_while_collecting_and_resume_catche
         assert mon.pause_button.disabled and not mon.resume_button.disabled and "일시정지" in mon.status.value
         frozen = (mon.counter.value, mon.table.value, mon.updates, mon.charts, bytes(mon.image.value))
         received = mon.samples
-        time.sleep(2.6)  # two or three engine samples arrive meanwhile
+        poll(lambda: mon.samples >= received + 2, 15, "일시정지 중에 들어오는 표본 2개", interval=0.1)
         assert (mon.counter.value, mon.table.value, mon.updates, mon.charts, bytes(mon.image.value)) == frozen
         assert mon.samples >= received + 2  # ... but they were collected
         mon.resume_button.click()
