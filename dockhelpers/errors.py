@@ -30,7 +30,9 @@ class CourseError(Exception):
     def __str__(self) -> str:
         text = f"{self.message}\n해결 방법: {self.hint}"
         if self.detail:
-            text += f"\n(도커 원문: {self.detail.strip()[:500]})"
+            detail = self.detail.strip()
+            # The cause is at the end of a long output (compose prints its progress first).
+            text += f"\n(도커 원문: {detail if len(detail) <= 500 else '...' + detail[-500:]})"
         return text
 
 

@@ -41,3 +41,9 @@ def test_message_is_korean_with_fix_and_original():
 def test_course_error_passes_through():
     original = errors.NotFound("없음")
     assert errors.translate(original) is original
+
+
+def test_a_long_detail_keeps_its_end_where_the_cause_is():
+    err = CourseError("실패", "다시", "Container web Creating\n" * 60 + "dependency failed to start: unhealthy")
+    assert str(err).endswith("dependency failed to start: unhealthy)")
+    assert len(str(err)) < 700
