@@ -44,6 +44,6 @@ def test_course_error_passes_through():
 
 
 def test_a_long_detail_keeps_its_end_where_the_cause_is():
-    err = CourseError("실패", "다시", "Container web Creating\n" * 60 + "dependency failed to start: unhealthy")
+    err = errors.CourseError("실패", "다시", "Container web Creating\n" * 60 + "dependency failed to start: unhealthy")
     assert str(err).endswith("dependency failed to start: unhealthy)")
     assert len(str(err)) < 700
