@@ -223,7 +223,7 @@ def solution_3() -> None:
 def reset_3() -> None:
     from dockhelpers.compose import compose
 
-    compose(naming.name("ex-compose"), "down", file=CH02 / "compose" / "compose.yaml", check=False)
+    compose(naming.name("ex-compose"), "down --volumes", file=CH02 / "compose" / "compose.yaml", check=False)
 
 
 # ------------------------------------------------------------------------------------------- 4
