@@ -159,8 +159,9 @@ def describe_hub(f: Facts) -> str:
         return ("이 컴퓨터의 엔진은 Docker Hub에 연결됩니다. `docker search`와 `docker image pull debian:bookworm-slim` "
                 "같은 명령이 그대로 동작합니다.")
     return ("이 컴퓨터의 엔진은 Docker Hub에 연결되지 않습니다(회사·학교 방화벽, 오프라인 실습실 등). "
-            "`docker search`는 실패하고, Docker Hub에서 새 이미지를 받을 수 없으므로 이 과정은 "
-            "`debian:trixie-slim` 하나에서 모든 이미지를 직접 빌드합니다.")
+            "`docker search`는 실패하고 Docker Hub에서 직접 이미지를 받을 수 없습니다(레지스트리 미러가 있으면 미러에 "
+            "있는 이미지만 받습니다). 이 과정은 `debian:trixie-slim` 하나에서 모든 이미지를 직접 빌드하므로 그래도 "
+            "실습할 수 있습니다.")
 
 
 def describe(topic: str, f: Facts | None = None) -> str:

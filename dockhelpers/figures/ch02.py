@@ -101,3 +101,30 @@ def ssh_key_flow() -> "Figure":
     arrow(ax, (3.5, 1.5), (6.5, 1.2), "(3) ssh agent\n(서비스 이름으로 접속,\n비밀 키로 인증)", offset=(0, 0.3))
     ax.set_title("2.6 컨트롤러와 에이전트: SSH 키가 오가는 길", fontsize=10.5)
     return fig
+
+
+def prune_before_after(before, after) -> "Figure":
+    """``docker system df`` sizes per type before and after the label-filtered prunes (2.4).
+
+    Args:
+        before: DataFrame with columns 종류 and 크기(MB), read before the prunes.
+        after: The same, read after.
+
+    Returns:
+        The figure.
+    """
+    from dockhelpers.plots import use_korean_font
+    from matplotlib.figure import Figure
+
+    use_korean_font()
+    fig = Figure(figsize=(8, 3), layout="constrained")
+    ax = fig.subplots()
+    x = list(range(len(before)))
+    ax.bar([i - 0.2 for i in x], before["크기(MB)"], width=0.4, label="prune 전")
+    ax.bar([i + 0.2 for i in x], after["크기(MB)"], width=0.4, label="prune 후")
+    ax.set_xticks(x, list(before["종류"]))
+    ax.set_ylabel("크기(MB)")
+    ax.set_title("docker system df: 라벨 필터 prune 전과 후 (엔진 전체)")
+    ax.legend()
+    ax.grid(axis="y", alpha=0.3)
+    return fig
