@@ -305,7 +305,8 @@ def prepare_6() -> None:
     docker(["container", "create", "--name", EX6_DECOY, *naming.label_args(2), naming.BASE_IMAGE, "true"],
            stream=False)
     docker(["container", "ls", "-a", "--filter", f"label={naming.COURSE_LABEL}=true", "--filter",
-            f"name={naming.name('ex-')}", "--format", "table {{.Names}}\t{{.Status}}\t{{.Labels}}"])
+            f"name={naming.name('ex-')}", "--format",
+            'table {{.Names}}\t{{.Status}}\t{{.Label "kr.dockercourse.exercise"}}'])
 
 
 @exercises.check(6, "라벨 필터를 단 prune으로 정지한 컨테이너만 지우기")

@@ -30,6 +30,8 @@ def _stop(signum, frame) -> None:
     # As PID 1 in a container, a process without a handler ignores SIGTERM, and `docker container stop`
     # would wait 10 s and then kill it. Exiting on SIGTERM (docker container stop) and SIGINT (Ctrl+C, which
     # `docker container run` passes on to the container) makes both immediate and quiet.
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)  # a second signal must not print or raise again
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     print("stop server", flush=True)
     sys.exit(0)
 
