@@ -1,6 +1,7 @@
 # Two commands for learners and CI:
 #   make lab   - environment + engine + base image, then JupyterLab on 127.0.0.1
 #   make test  - the same set-up, then the whole test suite (what .ci/run runs)
+#   make test-quick - the inner loop for developers: unit + engine basics, a few minutes
 SHELL := /bin/bash
 PY ?= python3
 VENV := .venv
@@ -8,13 +9,17 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 LAB_PORT ?= 8888
 PYTEST_ARGS ?=
+# The inner loop: unit tests and the engine basics (no notebooks, no Swarm lab, no browser, no host simulations).
+QUICK_MARKERS := not notebook and not lab and not browser and not hostsim and not final
 
-.PHONY: lab test venv engine system prepare doctor cleanup bench clean-venv
+.PHONY: lab test test-quick venv engine system prepare doctor cleanup bench clean-venv
 
 $(STAMP): requirements.txt requirements-dev.txt pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
 	$(BIN)/pip install -q --disable-pip-version-check -r requirements.txt -r requirements-dev.txt
 	$(BIN)/pip install -q --disable-pip-version-check --no-deps -e .
+	if git rev-parse --git-dir >/dev/null 2>&1; then $(BIN)/nbstripout --install && \
+	  git config filter.nbstripout.clean '"$(CURDIR)/$(BIN)/python" -m nbstripout --keep-id'; fi
 	touch $(STAMP)
 
 venv: $(STAMP)
@@ -38,6 +43,9 @@ lab: system prepare
 
 test: system prepare
 	$(BIN)/python -m pytest -v -rs --durations=25 $(PYTEST_ARGS)
+
+test-quick: prepare
+	$(BIN)/python -m pytest -q -rs --durations=10 -m "$(QUICK_MARKERS)" $(PYTEST_ARGS)
 
 cleanup: venv
 	@$(BIN)/python -m dockhelpers cleanup --yes

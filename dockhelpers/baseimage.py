@@ -44,18 +44,16 @@ Dir::Cache::srcpkgcache "";
 
 def has_image(ref: str = BASE_IMAGE) -> bool:
     """True when the engine has ``ref`` locally (``docker image inspect REF``)."""
-    return subprocess.run(["docker", "image", "inspect", ref], capture_output=True).returncode == 0
+    from dockhelpers import inspection
+
+    return inspection.image_exists(ref)
 
 
 def mirror_up() -> bool:
     """True when the local registry mirror answers on 127.0.0.1."""
-    import urllib.request
+    from dockhelpers import web
 
-    try:
-        with urllib.request.urlopen(f"http://{MIRROR}/v2/", timeout=3):
-            return True
-    except OSError:
-        return False
+    return web.get(f"http://{MIRROR}/v2/", timeout=3).ok
 
 
 def try_pull(ref: str = BASE_IMAGE, timeout: float = 90) -> bool:
@@ -163,13 +161,8 @@ def ensure_base_image(ref: str = BASE_IMAGE) -> str:
 
 
 def _in_mirror(ref: str) -> bool:
-    import urllib.request
+    from dockhelpers import web
 
     repo, tag = ref.split(":")
-    req = urllib.request.Request(f"http://{MIRROR}/v2/library/{repo}/manifests/{tag}", method="HEAD")
-    req.add_header("Accept", "application/vnd.docker.distribution.manifest.v2+json")
-    try:
-        with urllib.request.urlopen(req, timeout=3):
-            return True
-    except OSError:
-        return False
+    return web.request("HEAD", f"http://{MIRROR}/v2/library/{repo}/manifests/{tag}", timeout=3,
+                       headers={"Accept": "application/vnd.docker.distribution.manifest.v2+json"}).ok

@@ -120,13 +120,25 @@ class ExerciseSet:
         return register
 
     def run_check(self, number: int) -> CheckResult:
-        """Grade exercise ``number`` against the engine's current state."""
-        exercise = self.items[number]
+        """Grade exercise ``number`` against the engine's current state (what ``chNN.check(n)`` calls).
+
+        A check that crashes still answers the learner (not ok, with the error in Korean); tests call
+        :meth:`grade` instead, so that a crash cannot pass for a correctly failed check.
+        """
         try:
-            result = exercise.checker()
+            return self.grade(number)
         except Exception as exc:  # a check must answer, not crash
             result = CheckResult(False, "검사를 마칠 수 있는 상태", f"검사 중 오류: {exc}",
                                  "앞의 셀을 먼저 실행했는지 확인하세요.")
+            result.title = f"{self.chapter}-{number}. {self.items[number].title}"
+            return result
+
+    def grade(self, number: int) -> CheckResult:
+        """Call exercise ``number``'s check directly: like :meth:`run_check`, but an exception propagates."""
+        exercise = self.items[number]
+        result = exercise.checker()
+        if not isinstance(result, CheckResult):
+            raise TypeError(f"check {self.chapter}-{number} returned {result!r}, not a CheckResult")
         result.title = f"{self.chapter}-{number}. {exercise.title}"
         return result
 

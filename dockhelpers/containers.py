@@ -193,12 +193,9 @@ def get(name: str) -> Any:
 
 def status(name: str) -> str | None:
     """The container's state (``running``, ``exited``, ...) or None when it does not exist."""
-    from docker.errors import NotFound as _Missing
+    from dockhelpers import inspection
 
-    try:
-        return client().containers.get(name).status
-    except _Missing:
-        return None
+    return inspection.container_state(name)
 
 
 def ls(chapter: int | str | None = None, *, all: bool = True, course_only: bool = True,

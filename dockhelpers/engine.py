@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
-from dockhelpers.errors import EngineUnavailable
+from dockhelpers.errors import CourseError, EngineUnavailable
 from dockhelpers.naming import BASE_IMAGE
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -79,9 +79,7 @@ def ipvs_supported() -> bool | None:
         True/False, or None when it could not be tested (no base image yet).
     """
     c = client()
-    try:
-        c.images.get(BASE_IMAGE)
-    except Exception:
+    if not _has_image(BASE_IMAGE):
         return None
     from dockhelpers.naming import labels
 
@@ -137,10 +135,11 @@ def checks() -> list[Check]:
 
 
 def _has_image(ref: str) -> bool:
+    from dockhelpers import inspection
+
     try:
-        client().images.get(ref)
-        return True
-    except Exception:
+        return inspection.image_exists(ref)
+    except CourseError:
         return False
 
 

@@ -47,15 +47,15 @@ def validate_reference(ref: str) -> str:
 
 
 def split_reference(ref: str) -> tuple[str, str]:
-    """Split ``repo[:tag]`` into ``(repo, tag)``; the tag defaults to ``latest``."""
-    if "@" in ref:
-        repo, digest = ref.split("@", 1)
-        return repo, digest
-    head, _, last = ref.rpartition("/")
-    if ":" in last:
-        name, tag = last.rsplit(":", 1)
-        return (f"{head}/{name}" if head else name), tag
-    return ref, "latest"
+    """Split ``repo[:tag]`` (or ``repo@digest``) into ``(repo, tag)``; the tag defaults to ``latest``.
+
+    Uses docker-py's own parser (``docker.utils.parse_repository_tag``), which knows that the colon of a
+    registry port (``127.0.0.1:5000/dkc/echo``) is not a tag separator.
+    """
+    from docker.utils import parse_repository_tag
+
+    repo, tag = parse_repository_tag(ref)
+    return repo, tag or "latest"
 
 
 def raise_stream_errors(chunk: dict[str, Any], context: str) -> None:
@@ -304,13 +304,9 @@ def rm(ref: str, *, force: bool = False) -> bool:
 
 def exists(ref: str) -> bool:
     """True when the engine has the image (``docker image inspect REF``)."""
-    from docker.errors import ImageNotFound as _Missing
+    from dockhelpers import inspection
 
-    try:
-        client().images.get(ref)
-        return True
-    except _Missing:
-        return False
+    return inspection.image_exists(ref)
 
 
 def ls(chapter: int | str | None = None, *, course_only: bool = False, show_command: bool = True) -> "pd.DataFrame":

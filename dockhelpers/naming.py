@@ -15,13 +15,17 @@ CHAPTER_LABEL = "kr.dockercourse.chapter"
 #: Label naming the name prefix (one per student on a shared classroom host).
 PREFIX_LABEL = "kr.dockercourse.prefix"
 DEFAULT_PREFIX = "dkc"
+#: Environment variable overriding the name prefix (one per student on a shared classroom host).
+PREFIX_ENV = "DOCKHELPERS_PREFIX"
+#: Environment variable shifting every host port the course publishes.
+PORT_OFFSET_ENV = "DOCKHELPERS_PORT_OFFSET"
 #: The course's only upstream image.
 BASE_IMAGE = "debian:trixie-slim"
 
 
 def prefix() -> str:
     """Name prefix of every course resource (``dkc`` unless ``DOCKHELPERS_PREFIX`` is set)."""
-    return os.environ.get("DOCKHELPERS_PREFIX", DEFAULT_PREFIX)
+    return os.environ.get(PREFIX_ENV, DEFAULT_PREFIX)
 
 
 def chapter_id(chapter: int | str) -> str:
@@ -79,9 +83,24 @@ def image(repo: str, tag: str = "latest") -> str:
     return f"{prefix()}/{repo}:{tag}"
 
 
+def port_offset() -> int:
+    """The shift added to every host port (``DOCKHELPERS_PORT_OFFSET``, default 0)."""
+    return int(os.environ.get(PORT_OFFSET_ENV, "0"))
+
+
 def port(number: int) -> int:
     """Host port for a lesson's port number, shifted by ``DOCKHELPERS_PORT_OFFSET`` (default 0)."""
-    return number + int(os.environ.get("DOCKHELPERS_PORT_OFFSET", "0"))
+    return number + port_offset()
+
+
+def separate(suffix: str, offset: int) -> dict[str, str]:
+    """Environment for a separate set of course resources beside the current one (a test's own lab).
+
+    ``separate("t3", 300)`` with the default settings gives ``{"DOCKHELPERS_PREFIX": "dkc-t3",
+    "DOCKHELPERS_PORT_OFFSET": "300"}``; under ``DOCKHELPERS_PREFIX=dkc-s07`` and offset 700 it gives
+    ``dkc-s07-t3`` and 1000, so two people sharing an engine never share a lab.
+    """
+    return {PREFIX_ENV: f"{prefix()}-{suffix}", PORT_OFFSET_ENV: str(port_offset() + offset)}
 
 
 def publish(host_port: int, container_port: int | str) -> str:

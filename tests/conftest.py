@@ -1,13 +1,29 @@
-"""Shared fixtures. Every engine test talks to the real Docker Engine (no mocks)."""
+"""Shared fixtures. Every engine test talks to the real Docker Engine (no mocks).
+
+Markers say what a test needs: ``engine`` (a running engine), ``lab`` (the shared Swarm lab, added
+automatically to tests that use ``swarm_lab`` or ``todo_app``), ``browser`` (headless Chromium, added to
+everything under ``tests/ui``), ``notebook`` (executes a chapter), ``hostsim`` (a throwaway host container).
+``make test-quick`` runs what needs none of lab, browser, notebook and hostsim.
+"""
 
 from __future__ import annotations
 
+import contextlib
 import pathlib
+import subprocess
 
 import pytest
 
+from dockhelpers import naming
+
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 NOTEBOOKS = ROOT / "notebooks"
+
+#: The one Swarm lab the tests share: its own name prefix and port offset, so that it never touches a lab
+#: that a notebook (default prefix) brings up at the same time.
+#: Beside (never instead of) this session's own prefix: two people testing on one engine never share a lab.
+LAB_ENV = naming.separate("tl", 440)
+LAB_FIXTURES = ("swarm_lab", "todo_app")
 
 
 @pytest.fixture(scope="session")
@@ -18,6 +34,115 @@ def engine():
     return client()
 
 
+@contextlib.contextmanager
+def lab_env():
+    """Run the enclosed code under the shared lab's prefix and port offset."""
+    with pytest.MonkeyPatch.context() as mp:
+        for key, value in LAB_ENV.items():
+            mp.setenv(key, value)
+        yield
+
+
+class SharedLab:
+    """One Swarm lab, and at most one TODO deployment on it, for every test that needs them.
+
+    Brought up on first use; taken down right after the last test that uses it (the tests that need it run
+    together, see :func:`pytest_collection_modifyitems`), with a check that nothing of it is left.
+    """
+
+    def __init__(self) -> None:
+        self.info = None
+        self.app = None
+
+    def up(self):
+        if self.info is None:
+            from dockhelpers import images, swarm
+
+            with lab_env():
+                # Chapter 2's echo image under the lab's prefix (built here: never rely on another test's cache).
+                images.build(ROOT / "notebooks" / "ch02" / "echo", naming.image("echo"), chapter=2, quiet=True)
+                self.info = swarm.up()
+        return self.info
+
+    def deploy(self):
+        self.up()
+        if self.app is None:
+            from dockhelpers import todo
+
+            with lab_env():
+                self.app = todo.deploy()
+                report = self.app
+                print(f"lab up {self.info.seconds:.1f} s; deploy {report.total:.1f} s (build {report.build:.1f}, "
+                      f"push {report.push:.1f}, stacks {report.stacks:.1f}, ready {report.ready:.1f})")
+        return self.app
+
+    def down(self) -> None:
+        if self.info is None:
+            return
+        from dockhelpers import swarm
+
+        self.info = self.app = None
+        with lab_env():
+            swarm.down()
+            left = swarm.leftovers()
+            mine = [ref for ref in _image_refs() if ref.startswith(LAB_ENV[naming.PREFIX_ENV] + "/")]
+            if mine:
+                subprocess.run(["docker", "image", "rm", *mine], capture_output=True)
+        assert left == {"containers": [], "volumes": [], "networks": []}, left
+        still = [ref for ref in _image_refs() if ref.startswith(LAB_ENV[naming.PREFIX_ENV] + "/")]
+        assert not still, f"the shared lab left images: {still}"
+
+
+def _image_refs() -> list[str]:
+    return subprocess.run(["docker", "image", "ls", "--format", "{{.Repository}}:{{.Tag}}"], capture_output=True,
+                          text=True, check=True).stdout.split()
+
+
+SHARED_LAB = SharedLab()
+
+
+@pytest.fixture
+def swarm_lab():
+    """The shared Swarm lab (``LabInfo``); the test runs under the lab's prefix and port offset."""
+    info = SHARED_LAB.up()
+    with lab_env():
+        yield info
+
+
+@pytest.fixture
+def todo_app(swarm_lab):
+    """The TODO app deployed once on the shared lab (``todo.deploy()``'s report)."""
+    yield SHARED_LAB.deploy()
+
+
+def _uses_lab(item) -> bool:
+    return any(name in getattr(item, "fixturenames", ()) for name in LAB_FIXTURES)
+
+
 def pytest_collection_modifyitems(config, items):
-    """Tests marked ``final`` (whole-course cleanup checks) run after everything else."""
-    items.sort(key=lambda item: item.get_closest_marker("final") is not None)
+    """Mark what each test needs, and order: everything else, lab tests, TODO tests, then ``final``.
+
+    The lab tests run together so the shared lab is up once; the ones that need the TODO app run after the
+    plain lab tests (whose failure drill stops a node) so the deployed app is never disturbed.
+    """
+    for item in items:
+        if _uses_lab(item):
+            item.add_marker(pytest.mark.lab)
+            item.add_marker(pytest.mark.engine)
+        if "ui" in pathlib.Path(str(item.fspath)).parts:
+            item.add_marker(pytest.mark.browser)
+
+    def order(item) -> tuple[int, int]:
+        group = 0
+        if _uses_lab(item):
+            group = 2 if "todo_app" in item.fixturenames else 1
+        return (item.get_closest_marker("final") is not None, group)
+
+    items.sort(key=order)
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_runtest_teardown(item, nextitem):
+    """Take the shared lab down as soon as no later test needs it."""
+    if SHARED_LAB.info is not None and (nextitem is None or not _uses_lab(nextitem)):
+        SHARED_LAB.down()

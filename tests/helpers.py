@@ -8,9 +8,26 @@ from dockhelpers import naming
 
 TEST_CHAPTER = 99
 
+#: Prefix and port offset of each test module's own Swarm lab, beside (never instead of) this session's
+#: own ``DOCKHELPERS_PREFIX`` / ``DOCKHELPERS_PORT_OFFSET``: two people testing on one engine never share a lab.
+SWARM_LAB = naming.separate("t3", 300)
+EXERCISE3_LAB = naming.separate("t3x", 310)
+EXERCISE4_LAB = naming.separate("t4x", 450)
+
 
 def tname(what: str) -> str:
     return naming.name(f"t-{what}")
+
+
+@contextlib.contextmanager
+def environment(env: dict[str, str]):
+    """Set environment variables (e.g. a lab's ``naming.separate(...)``) for the duration of a ``with`` block."""
+    import pytest
+
+    with pytest.MonkeyPatch.context() as mp:
+        for key, value in env.items():
+            mp.setenv(key, value)
+        yield mp
 
 
 def remove_test_resources() -> None:
@@ -26,3 +43,33 @@ def cleaned():
         yield
     finally:
         remove_test_resources()
+
+
+def snapshot(engine) -> dict[str, set[str]]:
+    """IDs of every container, volume, network and image on the engine."""
+    return {
+        "container": {c.id for c in engine.containers.list(all=True)},
+        "volume": {v.name for v in engine.volumes.list()},
+        "network": {n.id for n in engine.networks.list()},
+        "image": {i.id for i in engine.images.list(all=False)},
+    }
+
+
+def unlabelled_new(engine, before: dict[str, set[str]]) -> list[str]:
+    """Resources created since ``before`` that do not carry the course label and the student's prefix label."""
+    from dockhelpers.naming import COURSE_LABEL, PREFIX_LABEL, prefix
+
+    after = snapshot(engine)
+    found = []
+    getters = {"container": engine.containers.get, "volume": engine.volumes.get,
+               "network": engine.networks.get, "image": engine.images.get}
+    for kind, ids in after.items():
+        for rid in ids - before[kind]:
+            try:
+                obj = getters[kind](rid)
+            except Exception:  # removed meanwhile
+                continue
+            labels = (obj.attrs.get("Labels") if kind in ("volume", "network") else obj.labels) or {}
+            if labels.get(COURSE_LABEL) != "true" or labels.get(PREFIX_LABEL) != prefix():
+                found.append(f"{kind} {getattr(obj, 'name', None) or rid[:19]}")
+    return found

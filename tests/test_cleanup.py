@@ -8,8 +8,8 @@ from helpers import TEST_CHAPTER, cleaned, tname
 
 pytestmark = pytest.mark.engine
 IMG = naming.BASE_IMAGE
-OTHER = {"kr.dockercourse.managed": "true", "kr.dockercourse.chapter": "98"}
-LOOKALIKE = {"kr.dockercourse.managed": "false", "kr.dockercourse.chapter": "99"}
+OTHER = {naming.COURSE_LABEL: "true", naming.CHAPTER_LABEL: "98"}
+LOOKALIKE = {naming.COURSE_LABEL: "false", naming.CHAPTER_LABEL: "99"}
 
 
 @pytest.fixture
@@ -59,7 +59,7 @@ def test_cleanup_removes_only_labelled(engine, decoys, capsys):
         removed = cleanup.cleanup(TEST_CHAPTER)
         out = capsys.readouterr().out
         assert "과정 레이블이 붙은 것만" in out and f"컨테이너: {nm}" in out
-        assert "docker container rm -f $(docker container ls -aq --filter label=kr.dockercourse.managed=true" in out
+        assert f"docker container rm -f $(docker container ls -aq --filter label={naming.COURSE_LABEL}=true" in out
         assert len(removed) == len(items)
         assert cleanup.plan(TEST_CHAPTER) == []
         # Every decoy is still there.
@@ -100,11 +100,11 @@ def test_keeping_images(engine):
 
 def test_classroom_prefix_isolates_students(engine, monkeypatch):
     """On a shared host, student s07's cleanup leaves student s08's labelled resources alone."""
-    monkeypatch.setenv("DOCKHELPERS_PREFIX", "dkc-s08")
+    monkeypatch.setenv(naming.PREFIX_ENV, "dkc-s08")
     other = engine.containers.run(IMG, "sleep 300", name="dkc-s08-t-neighbour", labels=naming.labels(TEST_CHAPTER),
                                   detach=True)
     try:
-        monkeypatch.setenv("DOCKHELPERS_PREFIX", "dkc-s07")
+        monkeypatch.setenv(naming.PREFIX_ENV, "dkc-s07")
         mine = engine.containers.run(IMG, "sleep 300", name="dkc-s07-t-mine", labels=naming.labels(TEST_CHAPTER),
                                      detach=True)
         names = [i.name for i in cleanup.cleanup(TEST_CHAPTER, quiet=True)]

@@ -1,7 +1,7 @@
 """Chapter 3 exercises: every check rejects the wrong states, and every reference solution passes.
 
-Runs under its own name prefix and port offset (``dkc-t3x``, +310) so that it never touches what a
-notebook run (or another chapter's lab) is using at the same time.
+Runs under its own name prefix and port offset (``helpers.EXERCISE3_LAB``: ``<prefix>-t3x``, +310) so
+that it never touches what a notebook run (or another chapter's lab) is using at the same time.
 """
 
 from __future__ import annotations
@@ -13,25 +13,26 @@ import pytest
 from conftest import ROOT
 from dockhelpers import images, naming, swarm
 from dockhelpers.exercises import ch03
+from helpers import EXERCISE3_LAB, environment
 
-PREFIX = "dkc-t3x"
+#: Checks are called directly (not through ``ch03.check``, which turns a crash into a failed answer),
+#: so a check that crashes cannot pass for one that correctly says "not yet".
+check = ch03.exercises.grade
+
+PREFIX = EXERCISE3_LAB[naming.PREFIX_ENV]
 
 
 @pytest.fixture(scope="module", autouse=True)
 def isolated():
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("DOCKHELPERS_PREFIX", PREFIX)
-        mp.setenv("DOCKHELPERS_PORT_OFFSET", "310")
+    with environment(EXERCISE3_LAB):
         # Chapter 2's echo image, under this test's prefix (built here: never rely on another test's cache).
         images.build(ROOT / "notebooks" / "ch02" / "echo", naming.image("echo"), chapter=2, quiet=True)
         try:
             yield
         finally:
-            for n in (1, 2, 3):
+            for n in (1, 2):
                 ch03.exercises.items[n].reset()
-            swarm.down()
-            subprocess.run(["docker", "image", "rm", naming.image("echo"), naming.image("dind"),
-                            naming.image(swarm.REGISTRY_NAME)], capture_output=True)
+            subprocess.run(["docker", "image", "rm", naming.image("echo")], capture_output=True)
 
 
 def _run(args):
@@ -48,61 +49,63 @@ def test_module_contract():
 @pytest.mark.engine
 def test_ex1_rejects_wrong_states_and_accepts_solution():
     ch03.exercises.items[1].reset()
-    res = ch03.check(1)
+    res = check(1)
     assert not res and "없습니다" in res.found
     # wrong message, right port
     _run(["container", "run", "-d", "--name", ch03.ex1_container(), *naming.label_args(3), "-e", "ECHO_PORT=9000",
           "-e", "ECHO_MESSAGE=wrong", "-p", naming.publish(ch03.EX1_HOST_PORT, 9000), naming.image("echo")])
-    res = ch03.check(1)
+    res = check(1)
     assert not res and "wrong" in res.found
     ch03.exercises.items[1].reset()
     # right variables but the port is not published
     _run(["container", "run", "-d", "--name", ch03.ex1_container(), *naming.label_args(3), "-e", "ECHO_PORT=9000",
           "-e", f"ECHO_MESSAGE={ch03.EX1_MESSAGE}", naming.image("echo")])
-    res = ch03.check(1)
+    res = check(1)
     assert not res and "공개" in res.found
     ch03.solve(1)
-    res = ch03.check(1)
+    res = check(1)
     assert res, str(res)
     _run(["container", "stop", "-t", "1", ch03.ex1_container()])
-    assert not ch03.check(1)
+    assert not check(1)
 
 
 @pytest.mark.engine
 def test_ex2_rejects_wrong_states_and_accepts_solution():
     ch03.exercises.items[2].reset()
-    assert not ch03.check(2)
+    assert not check(2)
     store = ch03.ex2_store()
     # a data container whose volume is empty
     _run(["container", "create", "--name", store, *naming.label_args(3), "-v", f"{store}:/data",
           naming.BASE_IMAGE, "true"])
-    res = ch03.check(2)
+    res = check(2)
     assert not res and "없습니다" in res.found
     # wrong content
     _run(["container", "run", "--rm", "--volumes-from", store, naming.BASE_IMAGE, "sh", "-c", "echo nope > /data/note.txt"])
-    res = ch03.check(2)
+    res = check(2)
     assert not res and "nope" in res.found
     ch03.solve(2)
-    assert ch03.check(2), str(ch03.check(2))
+    assert check(2), str(check(2))
 
 
 @pytest.mark.engine
 @pytest.mark.slow
-def test_ex3_rejects_wrong_states_and_accepts_solution():
-    res = ch03.check(3)
-    assert not res and "실습 환경" in res.found  # lab not up yet
-    swarm.up()
-    res = ch03.check(3)
+def test_ex3_rejects_wrong_states_and_accepts_solution(swarm_lab):
+    with environment({naming.PREFIX_ENV: f"{PREFIX}none"}):  # a prefix with no lab up
+        res = check(3)
+    assert not res and "실습 환경" in res.found
+    ch03.exercises.items[3].reset()
+    res = check(3)
     assert not res and "없습니다" in res.found
     ch03.solve(3)
-    res = ch03.check(3)
+    res = check(3)
     assert res, str(res)
     swarm.manager(["service", "scale", "--detach", f"{ch03.ex3_service()}=2"])
-    res = ch03.check(3)
+    res = check(3)
     assert not res and "레플리카 설정: 2" in res.found
     # right count, but an image the workers cannot pull from the lab registry
     ch03.exercises.items[3].reset()
     swarm.manager(["service", "create", "--detach", "--name", ch03.ex3_service(), "--replicas", "4",
                    naming.image("echo")], check=False)
-    res = ch03.check(3)
+    res = check(3)
     assert not res and "이미지" in res.found
+    ch03.exercises.items[3].reset()

@@ -1,35 +1,27 @@
 """Chapter 4 exercises: every check rejects wrong states, and every reference solution passes.
 
-Runs on its own lab under its own prefix and port offset (``dkc-t4x``, +450) with the TODO app deployed.
+Runs on the test session's shared lab with the TODO app deployed (``todo_app`` in ``tests/conftest.py``).
 """
 
 from __future__ import annotations
 
-import subprocess
-
 import pytest
 
-from dockhelpers import swarm, todo
+from dockhelpers import naming, swarm, todo
 from dockhelpers.exercises import ch04
+from helpers import EXERCISE4_LAB, environment
 
-PREFIX = "dkc-t4x"
+#: Checks are called directly (not through ``ch04.check``, which turns a crash into a failed answer),
+#: so a check that crashes cannot pass for one that correctly says "not yet".
+check = ch04.exercises.grade
+
+PREFIX = EXERCISE4_LAB[naming.PREFIX_ENV]
 
 
-@pytest.fixture(scope="module")
-def app():
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("DOCKHELPERS_PREFIX", PREFIX)
-        mp.setenv("DOCKHELPERS_PORT_OFFSET", "450")
-        try:
-            swarm.up()
-            yield todo.deploy()
-        finally:
-            swarm.down()
-            refs = subprocess.run(["docker", "image", "ls", "--format", "{{.Repository}}:{{.Tag}}"],
-                                  capture_output=True, text=True).stdout.split()
-            mine = [r for r in refs if r.startswith(f"{PREFIX}/")]
-            if mine:
-                subprocess.run(["docker", "image", "rm", *mine], capture_output=True)
+@pytest.fixture
+def app(todo_app):
+    """The TODO app deployed once on the shared lab (tests/conftest.py)."""
+    return todo_app
 
 
 def test_module_contract():
@@ -44,9 +36,8 @@ def test_module_contract():
 
 def test_checks_answer_without_a_lab():
     """Before anything is deployed a check answers (not ok, in Korean) instead of raising."""
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("DOCKHELPERS_PREFIX", "dkc-t4none")
-        res = ch04.check(1)
+    with environment({naming.PREFIX_ENV: f"{PREFIX}none"}):
+        res = check(1)
     assert not res and res.found
 
 
@@ -54,50 +45,50 @@ def test_checks_answer_without_a_lab():
 @pytest.mark.slow
 def test_ex1_scale_api(app):
     ch04.exercises.items[1].reset()
-    res = ch04.check(1)
+    res = check(1)
     assert not res and "레플리카 2개" in res.found
     # too many is wrong too
     swarm.manager(["service", "scale", "--detach", f"{todo.service('app', 'api')}=4"])
     todo.wait_service(todo.service("app", "api"), 4, timeout=120)
-    res = ch04.check(1)
+    res = check(1)
     assert not res and "4개" in res.found
     ch04.solve(1)
     todo.wait_for(lambda: len(todo.task_containers(todo.service("app", "api"))) == 3, timeout=60)
-    res = ch04.check(1)
+    res = check(1)
     assert res, str(res)
     ch04.exercises.items[1].reset()
-    assert not ch04.check(1)
+    assert not check(1)
 
 
 @pytest.mark.engine
 @pytest.mark.slow
 def test_ex2_board_to_done(app):
     ch04.exercises.items[2].reset()
-    res = ch04.check(2)
+    res = check(2)
     assert not res and "없습니다" in res.found
     todo_id = todo.web_add(ch04.EX2_TITLE)
     assert todo.web_move(todo_id, "PROGRESS") == 303
-    res = todo.wait_for(lambda: (lambda r: r if "PROGRESS" in r.found else None)(ch04.check(2)), timeout=10)
+    res = todo.wait_for(lambda: (lambda r: r if "PROGRESS" in r.found else None)(check(2)), timeout=10)
     assert res is not None and not res
     ch04.solve(2)
-    res = todo.wait_for(lambda: (lambda r: r if r.ok else None)(ch04.check(2)), timeout=15)
-    assert res, str(ch04.check(2))
+    res = todo.wait_for(lambda: (lambda r: r if r.ok else None)(check(2)), timeout=15)
+    assert res, str(check(2))
     ch04.exercises.items[2].reset()
-    assert todo.wait_for(lambda: not ch04.check(2).ok, timeout=10)
+    assert todo.wait_for(lambda: not check(2).ok, timeout=10)
 
 
 @pytest.mark.engine
 @pytest.mark.slow
 def test_ex3_nginx_by_environment(app):
     ch04.exercises.items[3].reset()
-    res = ch04.check(3)
+    res = check(3)
     assert not res and "NGINX_WORKER_PROCESSES" in res.found
     # half done: one variable only
     todo.update_env(todo.service("app", "nginx"), {"NGINX_WORKER_PROCESSES": "2"})
-    res = ch04.check(3)
+    res = check(3)
     assert not res and "BACKEND_MAX_FAILS" in res.found
     ch04.solve(3)
-    res = ch04.check(3)
+    res = check(3)
     assert res, str(res)
     ch04.exercises.items[3].reset()
-    assert not ch04.check(3)
+    assert not check(3)

@@ -22,7 +22,7 @@ def test_build_streams_log_and_labels_image(engine, capsys):
     ref = naming.image("t-tiny", "v1")
     image_id = images.build(FIX / "tiny", ref, chapter=TEST_CHAPTER, buildargs={"GREETING": "안녕"})
     out = capsys.readouterr().out
-    assert out.startswith(f"$ docker image build -t {ref} --build-arg 'GREETING=안녕' --label kr.dockercourse.managed=true")
+    assert out.startswith(f"$ docker image build -t {ref} --build-arg 'GREETING=안녕' --label {naming.COURSE_LABEL}=true")
     assert "Step 4/5" in out or "RUN echo" in out
     img = engine.images.get(ref)
     assert img.id == image_id and img.labels[naming.CHAPTER_LABEL] == "99"

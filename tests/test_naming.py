@@ -3,7 +3,9 @@
 from dockhelpers import naming
 
 
-def test_defaults():
+def test_defaults(monkeypatch):
+    monkeypatch.delenv(naming.PREFIX_ENV, raising=False)  # the defaults, whatever this session's prefix
+    monkeypatch.delenv(naming.PORT_OFFSET_ENV, raising=False)
     assert naming.name("echo") == "dkc-echo"
     assert naming.image("echo", "v1") == "dkc/echo:v1"
     assert naming.labels(2) == {"kr.dockercourse.managed": "true", "kr.dockercourse.prefix": "dkc",
@@ -16,8 +18,8 @@ def test_defaults():
 
 
 def test_classroom_prefix_and_port_offset(monkeypatch):
-    monkeypatch.setenv("DOCKHELPERS_PREFIX", "dkc-s07")
-    monkeypatch.setenv("DOCKHELPERS_PORT_OFFSET", "700")
+    monkeypatch.setenv(naming.PREFIX_ENV, "dkc-s07")
+    monkeypatch.setenv(naming.PORT_OFFSET_ENV, "700")
     assert naming.name("echo") == "dkc-s07-echo"
     assert naming.image("echo") == "dkc-s07/echo:latest"
     assert naming.port(9000) == 9700
@@ -25,3 +27,13 @@ def test_classroom_prefix_and_port_offset(monkeypatch):
     # One student's listings and cleanup select only that student's resources.
     assert naming.labels(2)["kr.dockercourse.prefix"] == "dkc-s07"
     assert "kr.dockercourse.prefix=dkc-s07" in naming.label_filters(2)
+
+
+def test_separate_lab_environment_stays_beside_the_current_one(monkeypatch):
+    monkeypatch.delenv(naming.PREFIX_ENV, raising=False)
+    monkeypatch.delenv(naming.PORT_OFFSET_ENV, raising=False)
+    assert naming.separate("t3", 300) == {naming.PREFIX_ENV: "dkc-t3", naming.PORT_OFFSET_ENV: "300"}
+    monkeypatch.setenv(naming.PREFIX_ENV, "dkc-s07")
+    monkeypatch.setenv(naming.PORT_OFFSET_ENV, "700")
+    assert naming.port_offset() == 700
+    assert naming.separate("t3", 300) == {"DOCKHELPERS_PREFIX": "dkc-s07-t3", "DOCKHELPERS_PORT_OFFSET": "1000"}

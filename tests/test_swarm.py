@@ -1,8 +1,7 @@
 """The chapter 3 Swarm lab (dockhelpers.swarm) and its live view (dockhelpers.swarmview).
 
-The engine tests bring up a real Docker-in-Docker lab under a separate name prefix and port offset
-(``dkc-t3``, +300), as a classroom host would per student, so they never touch a lab that a notebook
-is using at the same time.
+The engine tests use the real Docker-in-Docker lab that the test session shares (``swarm_lab`` in
+``tests/conftest.py``: its own name prefix and port offset, so it never touches a notebook's lab).
 """
 
 from __future__ import annotations
@@ -14,9 +13,12 @@ import time
 import pytest
 
 from dockhelpers import naming, swarm, swarmview
+from dockhelpers.poll import poll
+from helpers import SWARM_LAB
 
-ECHO = "dkc/echo:latest"
-TEST_ENV = {"DOCKHELPERS_PREFIX": "dkc-t3", "DOCKHELPERS_PORT_OFFSET": "300"}
+#: The compose-file test renders the lab's file under a prefix of its own (no lab is brought up for it).
+LAB_PREFIX = SWARM_LAB[naming.PREFIX_ENV]
+
 
 
 # ------------------------------------------------------------------------------------- pure functions
@@ -69,15 +71,13 @@ def test_view_widget_updates_from_thread_and_stops():
     view = swarmview.view(interval=0.05, source=source)
     try:
         assert "dkc-swarmview" in view._dom_classes
-        deadline = time.monotonic() + 5
-        while view.updates < 3 and time.monotonic() < deadline:
-            time.sleep(0.02)
-        assert view.updates >= 3 and 'data-node="manager"' in view.board.value
+        poll(lambda: view.updates >= 3, 5, "스웜 보기의 세 번째 갱신", interval=0.02)
+        assert 'data-node="manager"' in view.board.value
     finally:
         view.stop()
     assert not view.running
     n = len(calls)
-    time.sleep(0.2)
+    time.sleep(0.2)  # an observation window (four refresh intervals), not a wait for a condition
     assert len(calls) == n  # no refresh after stop
 
 
@@ -86,16 +86,16 @@ def test_view_reports_errors_instead_of_dying():
         raise RuntimeError("no manager")
 
     view = swarmview.view(interval=0.05, source=broken)
-    time.sleep(0.3)
     try:
-        assert view.running and "연결할 수 없습니다" in view.status.value
+        poll(lambda: "연결할 수 없습니다" in view.status.value, 5, "스웜 보기의 오류 표시", interval=0.02)
+        assert view.running
     finally:
         view.stop()
 
 
 def test_names_and_ports_come_from_naming(monkeypatch):
-    monkeypatch.setenv("DOCKHELPERS_PREFIX", "dkc-s07")
-    monkeypatch.setenv("DOCKHELPERS_PORT_OFFSET", "700")
+    monkeypatch.setenv(naming.PREFIX_ENV, "dkc-s07")
+    monkeypatch.setenv(naming.PORT_OFFSET_ENV, "700")
     assert swarm.node_container("worker01") == "dkc-s07-worker01"
     assert swarm.node_container("registry") == "dkc-s07-swarm-registry"  # dkc-registry is chapter 2's
     assert swarm.project() == "dkc-s07-swarm"
@@ -113,16 +113,16 @@ def test_names_and_ports_come_from_naming(monkeypatch):
 @pytest.mark.engine
 @pytest.mark.parametrize("mode", swarm.MODES)
 def test_compose_file_labels_binds_and_names(monkeypatch, mode):
-    for k, v in TEST_ENV.items():
-        monkeypatch.setenv(k, v)
+    for key, value in SWARM_LAB.items():
+        monkeypatch.setenv(key, value)
     out = subprocess.run(["docker", *swarm.compose_args(mode), "config", "--format", "json"], capture_output=True,
                          text=True, env={**__import__("os").environ, **swarm.compose_env()}, check=True).stdout
     cfg = json.loads(out)
-    assert cfg["name"] == "dkc-t3-swarm"
+    assert cfg["name"] == f"{LAB_PREFIX}-swarm"
     assert set(cfg["services"]) == {"registry", "manager", "worker01", "worker02", "worker03"}
     for name, svc in cfg["services"].items():
         assert svc["labels"] == naming.labels(3), name
-        assert svc["container_name"] == f"dkc-t3-{'swarm-registry' if name == 'registry' else name}"
+        assert svc["container_name"] == f"{LAB_PREFIX}-{'swarm-registry' if name == 'registry' else name}"
         for p in svc.get("ports", []):
             assert p["host_ip"] == "127.0.0.1", (name, p)
         if name != "registry":
@@ -134,30 +134,17 @@ def test_compose_file_labels_binds_and_names(monkeypatch, mode):
 
 
 # ---------------------------------------------------------------------------------------- real lab
-@pytest.fixture(scope="module")
-def lab():
-    if not subprocess.run(["docker", "image", "inspect", ECHO], capture_output=True).returncode == 0:
-        subprocess.run(["docker", "image", "build", "-t", ECHO, *naming.label_args(2), "notebooks/ch02/echo"],
-                       check=True)
-    with pytest.MonkeyPatch.context() as mp:
-        for k, v in TEST_ENV.items():
-            mp.setenv(k, v)
-        info = swarm.up()
-        try:
-            yield info
-        finally:
-            swarm.down()
-            left = swarm.leftovers()
-            subprocess.run(["docker", "image", "rm", "dkc-t3/dind:latest", "dkc-t3/swarm-registry:latest"],
-                           capture_output=True)
-            assert left == {"containers": [], "volumes": [], "networks": []}, left
+@pytest.fixture
+def lab(swarm_lab):
+    """The shared lab (tests/conftest.py), under its own prefix and port offset."""
+    return swarm_lab
 
 
 @pytest.mark.engine
 @pytest.mark.slow
 def test_up_reports_mode_and_all_nodes_ready(lab):
     assert lab.mode in swarm.MODES
-    assert lab.registry == "127.0.0.1:15300"
+    assert lab.registry == f"127.0.0.1:{naming.port(15000)}"
     assert lab.nodes == ["manager", "worker01", "worker02", "worker03"]
     df = swarm.status()
     assert sorted(df["HOSTNAME"]) == lab.nodes and set(df["STATUS"]) == {"Ready"}
@@ -199,10 +186,10 @@ def test_up_is_idempotent(lab):
 @pytest.mark.engine
 @pytest.mark.slow
 def test_failure_drill_converges_on_remaining_nodes(lab):
-    ref = swarm.push(ECHO, "test/echo:latest")
+    ref = swarm.push(naming.image("echo"), "test/echo:latest")
     assert ref == "registry:5000/test/echo:latest"
     swarm.exec_on("worker01", ["image", "pull", ref])
-    name = "dkc-t3-drill"
+    name = naming.name("drill")
     swarm.manager(["service", "rm", name], check=False, echo=False, stream=False)
     swarm.manager(["service", "create", "--detach", "--replicas", "6", "--name", name, *naming.label_args(3), ref])
     try:
@@ -232,12 +219,12 @@ def test_failure_drill_converges_on_remaining_nodes(lab):
 @pytest.mark.engine
 @pytest.mark.slow
 def test_stack_deploy_and_rm(lab, tmp_path):
-    ref = swarm.push(ECHO, "test/echo:latest")
+    ref = swarm.push(naming.image("echo"), "test/echo:latest")
     stack = tmp_path / "stack.yaml"
     stack.write_text(
         "services:\n  api:\n    image: ${IMAGE}\n    environment:\n      ECHO_MESSAGE: from-stack\n"
         "    deploy:\n      replicas: 2\n      endpoint_mode: ${ENDPOINT_MODE}\n"
-        "      labels: {kr.dockercourse.managed: 'true', kr.dockercourse.chapter: '03'}\n",
+        f"      labels: {{{naming.COURSE_LABEL}: 'true', {naming.CHAPTER_LABEL}: '03'}}\n",
         encoding="utf-8")
     swarm.stack_deploy("t3", stack, env={"IMAGE": ref, **swarm.network_modes()})
     try:
@@ -252,7 +239,7 @@ def test_stack_deploy_and_rm(lab, tmp_path):
 
 @pytest.mark.engine
 def test_wait_service_fails_in_korean_for_a_missing_image(lab):
-    name = "dkc-t3-missing"
+    name = naming.name("missing")
     swarm.manager(["service", "create", "--detach", "--name", name, "registry:5000/nope/nothing:latest"])
     try:
         with pytest.raises(swarm.CourseError) as err:

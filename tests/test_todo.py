@@ -1,8 +1,8 @@
 """Chapter 4 end to end: the TODO app on the Swarm lab, driven over HTTP from the host.
 
-Runs under its own name prefix and port offset (``dkc-t4``, +440) so that it never touches a notebook's
-lab. The module fixture brings the lab up, deploys the four stacks, and tears everything down at the end
-(and checks that nothing of it is left).
+Runs on the test session's shared lab with the app deployed once (``todo_app`` in ``tests/conftest.py``:
+its own name prefix and port offset, so it never touches a notebook's lab; the lab is taken down and
+checked for leftovers after the last test that needs it).
 """
 
 from __future__ import annotations
@@ -17,35 +17,10 @@ import yaml
 
 from dockhelpers import naming, swarm, todo
 
-PREFIX = "dkc-t4"
-OFFSET = "440"
-
-
-def _course_images() -> list[str]:
-    out = subprocess.run(["docker", "image", "ls", "--format", "{{.Repository}}:{{.Tag}}"], capture_output=True,
-                         text=True, check=True).stdout.split()
-    return [ref for ref in out if ref.startswith(f"{PREFIX}/")]
-
-
-@pytest.fixture(scope="module")
-def app():
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("DOCKHELPERS_PREFIX", PREFIX)
-        mp.setenv("DOCKHELPERS_PORT_OFFSET", OFFSET)
-        try:
-            lab = swarm.up()
-            report = todo.deploy()
-            print(f"lab up {lab.seconds:.1f} s; deploy {report.total:.1f} s (build {report.build:.1f}, push "
-                  f"{report.push:.1f}, stacks {report.stacks:.1f}, ready {report.ready:.1f})")
-            yield report
-        finally:
-            swarm.down()
-            images = _course_images()
-            if images:
-                subprocess.run(["docker", "image", "rm", *images], capture_output=True)
-            left = swarm.leftovers()
-            assert left == {"containers": [], "volumes": [], "networks": []}, left
-            assert not _course_images()
+@pytest.fixture
+def app(todo_app):
+    """The TODO app deployed once on the shared lab (tests/conftest.py)."""
+    return todo_app
 
 
 # ------------------------------------------------------------------------------ stack files (no engine)

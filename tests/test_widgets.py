@@ -11,9 +11,10 @@ import time
 
 import pytest
 
-from dockhelpers import widgets
+from dockhelpers import naming, widgets
 from dockhelpers.errors import NotFound
 from dockhelpers.naming import BASE_IMAGE, image, labels, name
+from dockhelpers.poll import poll
 
 #: Chapter label of the resources these tests make (not 99: tests/helpers.py cleans that one).
 STATS_TEST_CHAPTER = 95
@@ -54,7 +55,7 @@ def test_container_panel_lists_only_its_chapter_and_drives_the_lifecycle(engine,
     panel = widgets.ContainerPanel(chapter=STATS_TEST_CHAPTER)
     assert "dkc-panel" in panel._dom_classes and "dkc-btn-stop" in panel.buttons["stop"]._dom_classes
     assert panel.names == [panel_target]  # the next chapter's container is not shown
-    assert f"--filter label=kr.dockercourse.chapter={STATS_TEST_CHAPTER}" in panel.command.value
+    assert f"--filter label={naming.CHAPTER_LABEL}={STATS_TEST_CHAPTER}" in panel.command.value
     assert panel_target in panel.table.value
 
     panel.select.value = panel_target
@@ -100,7 +101,7 @@ def test_image_table_shows_the_chapter_images_and_a_size_chart(test_image):
     assert "dkc-images" in table._dom_classes
     repo, tag = test_image.rsplit(":", 1)
     assert list(table.frame["저장소(REPOSITORY)"]) == [repo] and list(table.frame["태그(TAG)"]) == [tag]
-    assert "$ docker image ls --filter label=kr.dockercourse.managed=true" in table.command.value
+    assert f"$ docker image ls --filter label={naming.COURSE_LABEL}=true" in table.command.value
     assert bytes(table.image.value[:8]) == b"\x89PNG\r\n\x1a\n"
     table.show_all.value = True  # all images: at least the base image too
     assert len(table.frame) >= 2 and "debian" in set(table.frame["저장소(REPOSITORY)"])
@@ -138,7 +139,7 @@ def test_stats_monitor_updates_from_its_thread_and_stops(busy):
     assert not mon.running and not mon.sampler.running and stop_seconds < 4
     assert mon.start_button.disabled is False and "Ctrl+C" in mon.status.value
     updates = mon.updates
-    time.sleep(1.2)
+    time.sleep(1.2)  # an observation window (two sampling intervals), not a wait for a condition
     assert mon.updates == updates  # really stopped
 
 
@@ -172,7 +173,7 @@ def test_stats_monitor_pause_freezes_the_view_while_collecting_and_resume_catche
         assert mon.pause_button.disabled and not mon.resume_button.disabled and "일시정지" in mon.status.value
         frozen = (mon.counter.value, mon.table.value, mon.updates, mon.charts, bytes(mon.image.value))
         received = mon.samples
-        time.sleep(2.6)  # two or three engine samples arrive meanwhile
+        poll(lambda: mon.samples >= received + 2, 15, "일시정지 중에 들어오는 표본 2개", interval=0.1)
         assert (mon.counter.value, mon.table.value, mon.updates, mon.charts, bytes(mon.image.value)) == frozen
         assert mon.samples >= received + 2  # ... but they were collected
         mon.resume_button.click()

@@ -37,13 +37,10 @@ def _client():
     return client()
 
 
-def _image(ref: str):
-    from docker.errors import ImageNotFound
+def _image(ref: str) -> dict | None:
+    from dockhelpers import inspection
 
-    try:
-        return _client().images.get(ref)
-    except ImageNotFound:
-        return None
+    return inspection.image(ref)
 
 
 def _container(name: str):
@@ -74,7 +71,7 @@ def check_1() -> CheckResult:
         return failed(expected, f"`{HELLO_IMAGE}` 이미지가 없습니다.",
                       "Dockerfile(FROM, CMD)을 쓰고 `docker image build -t dkc/ex-hello:v1 --label "
                       "kr.dockercourse.managed=true --label kr.dockercourse.chapter=01 폴더`로 빌드하세요.")
-    labels = img.labels or {}
+    labels = (img.get("Config") or {}).get("Labels") or {}
     if labels.get(naming.CHAPTER_LABEL) != naming.chapter_id(1) or labels.get(naming.COURSE_LABEL) != "true":
         return failed(expected, f"이미지는 있지만 과정 라벨이 없습니다(라벨: {labels or '없음'}).",
                       "`images.build(폴더, 태그, chapter=1)` 또는 `--label` 옵션으로 다시 빌드하세요.")
@@ -83,7 +80,7 @@ def check_1() -> CheckResult:
         return failed(expected, f"실행 결과가 `{out.strip()[:80]}`입니다.",
                       f"CMD가 `{HELLO_TEXT}`를 출력하도록 Dockerfile을 고치고 다시 빌드하세요 "
                       f"(예: `CMD [\"echo\", \"{HELLO_TEXT}\"]`).")
-    return passed(expected, f"이미지 {img.short_id[7:]}를 실행하니 `{out.strip()}`를 출력했습니다.")
+    return passed(expected, f"이미지 {img['Id'][7:17]}를 실행하니 `{out.strip()}`를 출력했습니다.")
 
 
 @exercises.solution(1)
@@ -107,19 +104,19 @@ def check_2() -> CheckResult:
         return failed(expected, f"{', '.join(missing)} 이미지가 없습니다.",
                       "`ch01/helloworld` 폴더를 `-t dkc/helloworld:a`, `-t dkc/helloworld:b`로 한 번씩, "
                       "`--no-cache -t dkc/helloworld:c`로 한 번 빌드하세요.")
-    if a.id != b.id:
-        return failed(expected, f"a와 b의 이미지 ID가 다릅니다: a={a.short_id[7:]}, b={b.short_id[7:]}.",
+    if a["Id"] != b["Id"]:
+        return failed(expected, f"a와 b의 이미지 ID가 다릅니다: a={a['Id'][7:17]}, b={b['Id'][7:17]}.",
                       "b는 `--no-cache` 없이 빌드하세요. 바뀐 것이 없으면 모든 단계가 캐시에서 나와 같은 ID가 됩니다.")
     for tag, img in ((TAG_A, a), (TAG_B, b), (TAG_C, c)):
-        cmd = (img.attrs.get("Config") or {}).get("Cmd") or []
+        cmd = (img.get("Config") or {}).get("Cmd") or []
         if cmd != ["helloworld"]:
             return failed(expected, f"`{tag}`는 `ch01/helloworld` 이미지가 아닙니다(CMD {cmd}).",
                           "세 태그 모두 `ch01/helloworld` 폴더로 빌드하세요.")
-    if c.id == a.id:
-        return failed(expected, f"c도 a와 같은 이미지 ID({a.short_id[7:]})입니다.",
+    if c["Id"] == a["Id"]:
+        return failed(expected, f"c도 a와 같은 이미지 ID({a['Id'][7:17]})입니다.",
                       "c는 `--no-cache`를 붙여 빌드하세요(`images.build(..., nocache=True)`). 캐시를 쓰면 같은 ID가 "
                       "돌아옵니다.")
-    return passed(expected, f"a와 b는 {a.short_id[7:]}(캐시), c는 {c.short_id[7:]}(다시 실행한 RUN의 결과가 "
+    return passed(expected, f"a와 b는 {a['Id'][7:17]}(캐시), c는 {c['Id'][7:17]}(다시 실행한 RUN의 결과가 "
                   "다름)입니다.")
 
 

@@ -12,12 +12,9 @@ from __future__ import annotations
 
 import json
 import tempfile
-import time
-import urllib.error
-import urllib.request
 from pathlib import Path
 
-from dockhelpers import naming
+from dockhelpers import naming, web
 from dockhelpers.checks import CheckResult, ExerciseSet, failed, passed
 from dockhelpers.exercises.quiz import Answers, Question, grade, widget
 
@@ -47,23 +44,15 @@ def registry_host() -> str:
 
 
 def http_get(port: int, path: str = "/", timeout: float = 3.0) -> str | None:
-    """The body of ``GET http://127.0.0.1:PORT/PATH``, or None when nothing answers."""
-    try:
-        with urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=timeout) as resp:
-            return resp.read().decode(errors="replace")
-    except (OSError, urllib.error.URLError):
-        return None
+    """The body of ``GET http://127.0.0.1:PORT/PATH``, or None when nothing answers with 2xx."""
+    resp = web.get(web.local_url(port, path), timeout=timeout)
+    return resp.text if resp.ok else None
 
 
 def wait_http(port: int, path: str = "/", seconds: float = 15.0) -> str | None:
     """Poll ``http://127.0.0.1:PORT/PATH`` until it answers (a new container needs a moment)."""
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        body = http_get(port, path, timeout=2)
-        if body is not None:
-            return body
-        time.sleep(0.3)
-    return None
+    resp = web.wait_ok(web.local_url(port, path), seconds)
+    return resp.text if resp else None
 
 
 def _client():

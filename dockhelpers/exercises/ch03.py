@@ -13,12 +13,10 @@ Names and ports are computed on each call (not at import) so that a per-student 
 from __future__ import annotations
 
 import json
-import time
-import urllib.error
-import urllib.request
 
-from dockhelpers import naming
+from dockhelpers import inspection, naming, web
 from dockhelpers.checks import CheckResult, ExerciseSet, failed, passed
+from dockhelpers.poll import poll_or_none
 from dockhelpers.shell import run
 
 exercises = ExerciseSet(chapter=3)
@@ -47,27 +45,15 @@ def ex3_service() -> str:
 
 # ------------------------------------------------------------------------------------------- helpers
 def _inspect(kind: str, name: str) -> dict | None:
-    res = run(["docker", kind, "inspect", name], echo=False, stream=False, check=False, timeout=30)
-    if not res.ok:
-        return None
-    data = json.loads(res.stdout)
-    return data[0] if data else None
+    return inspection.container(name)
 
 
 def _http_get(port: int, seconds: float = 10.0) -> str | None:
-    deadline = time.monotonic() + seconds
-    while True:
-        try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=2) as resp:
-                return resp.read().decode(errors="replace").strip()
-        except (OSError, urllib.error.URLError):
-            if time.monotonic() > deadline:
-                return None
-            time.sleep(0.3)
+    resp = web.wait_ok(web.local_url(port), seconds)
+    return resp.text.strip() if resp else None
 
 
-def _env_of(attrs: dict) -> dict[str, str]:
-    return dict(e.split("=", 1) for e in attrs.get("Config", {}).get("Env") or [] if "=" in e)
+_env_of = inspection.container_env
 
 
 # ------------------------------------------------------------------------------------ 1. environment
@@ -180,13 +166,12 @@ def check_3() -> CheckResult:
                       "워커는 호스트의 이미지를 볼 수 없습니다. `swarm.push()`로 레지스트리에 올린 이미지를 쓰세요.")
     if replicas != EX3_REPLICAS:
         return failed(expected, f"레플리카 설정: {replicas}", f"`docker service scale {service}={EX3_REPLICAS}`")
-    counts: dict[str, int] = {}
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        counts = swarm.running_replicas(service)
-        if sum(counts.values()) >= EX3_REPLICAS:
-            break
-        time.sleep(1)
+
+    def all_running() -> dict[str, int] | None:
+        found = swarm.running_replicas(service)
+        return found if sum(found.values()) >= EX3_REPLICAS else None
+
+    counts = poll_or_none(all_running, 30, interval=1) or swarm.running_replicas(service)
     spread = ", ".join(f"{n}={c}" for n, c in sorted(counts.items())) or "없음"
     if sum(counts.values()) < EX3_REPLICAS:
         return failed(expected, f"Running 레플리카 {sum(counts.values())}/{EX3_REPLICAS} ({spread})",

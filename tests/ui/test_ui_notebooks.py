@@ -14,7 +14,8 @@ the test opens the notebook in JupyterLab, runs every code cell through the tool
   Hangul text node, through the DevTools protocol).
 
 Screenshots of each course widget (and of the page on failure) go to ``build/ui/<notebook>/``; every
-failure message names them. Each notebook runs exactly once here.
+failure message names them. Each notebook runs exactly once here: this is its second run, after the headless
+run of ``tests/test_notebooks.py`` (collected first), with no cleanup in between.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ import time
 
 import pytest
 
+from helpers import snapshot, unlabelled_new
 from ui.conftest import BUILD, FIXTURES, NOTEBOOKS, require_chromium
 from ui.jlab import JS_BROKEN_ANYWHERE, NotebookDriver
 
@@ -401,8 +403,12 @@ def test_fixture_widgets(page, lab, engine, fontconfig_korean, request):
 @pytest.mark.timeout(3600)
 @pytest.mark.parametrize("path", CHAPTERS, ids=[p.stem for p in CHAPTERS])
 def test_notebook_in_browser(page, lab, engine, fontconfig_korean, path: pathlib.Path):
+    """The notebook's second run (the first is tests/test_notebooks.py, headless, with no cleanup between)."""
+    before = snapshot(engine)
     drv = run_notebook(page, lab, engine, path.name, chapter_of(path), fontconfig_korean)
     assert_clean(drv)
+    strays = unlabelled_new(engine, before)
+    assert not strays, f"{path.name} left resources without the course label: {strays}"
     source = path.read_text(encoding="utf-8")
     if re.search(r"container_panel\(|ContainerPanel\(", source):
         assert drv.report.checks.get("panel_click"), \
