@@ -118,7 +118,7 @@ def cleanup(chapter: int | str | None = None, *, images: bool = True, yes: bool 
         if not items:
             print(f"정리할 리소스가 없습니다({scope}).")
             return []
-        print(f"다음 {len(items)}개 리소스를 지웁니다({scope}, 과정 레이블이 붙은 것만):")
+        print(f"다음 {len(items)}개 리소스를 지웁니다({scope}, 과정 라벨이 붙은 것만):")
         for i in items:
             print(f"  - {_KIND_KO[i.kind]}: {i.name}")
         for cmd in cli_equivalent(chapter, images=images):

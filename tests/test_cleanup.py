@@ -58,7 +58,7 @@ def test_cleanup_removes_only_labelled(engine, decoys, capsys):
         assert not any("decoy" in i.name for i in items)
         removed = cleanup.cleanup(TEST_CHAPTER)
         out = capsys.readouterr().out
-        assert "과정 레이블이 붙은 것만" in out and f"컨테이너: {nm}" in out
+        assert "과정 라벨이 붙은 것만" in out and f"컨테이너: {nm}" in out
         assert f"docker container rm -f $(docker container ls -aq --filter label={naming.COURSE_LABEL}=true" in out
         assert len(removed) == len(items)
         assert cleanup.plan(TEST_CHAPTER) == []

@@ -107,3 +107,75 @@ def test_exercise_3(clean):
                           init=True, labels=naming.labels(1))
     result = check(3)
     assert not result and "13" in result.found
+
+
+# --- Round 3 (issue 12): build cache vs --no-cache, exec + diff, checked questions -----------------------
+
+
+@pytest.fixture
+def clean_c(clean):
+    """Also remove tag c of exercise 1-2 (before and after)."""
+    _rm_image(clean, ch01.TAG_C)
+    yield clean
+    _rm_image(clean, ch01.TAG_C)
+
+
+def test_exercise_2_no_cache_gives_a_new_id(clean_c):
+    engine = clean_c
+    assert not check(2), "passes before anything was built"
+    ch01.solve(2)
+    result = check(2)
+    assert result, str(result)
+    assert engine.images.get(ch01.TAG_A).id == engine.images.get(ch01.TAG_B).id
+    # wrong state: c built from the cache too (same ID as a)
+    engine.images.get(ch01.TAG_A).tag(*ch01.TAG_C.rsplit(":", 1))
+    result = check(2)
+    assert not result and "같은 이미지 ID" in result.found
+    # wrong state: c missing
+    engine.images.remove(ch01.TAG_C)
+    result = check(2)
+    assert not result and ch01.TAG_C in result.found
+
+
+def test_exercise_4_exec_shows_in_diff(clean):
+    engine = clean
+    result = check(4)
+    assert not result and "실행 중이 아닙니다" in result.found
+    ch01.solve(3)
+    result = check(4)
+    assert not result and "없습니다" in result.found
+    # wrong state: the file with other content
+    engine.containers.get(ch01.BOOKWORM_CONTAINER).exec_run(["sh", "-c", "echo other > /tmp/exec.txt"])
+    result = check(4)
+    assert not result and "other" in result.found
+    ch01.solve(4)
+    result = check(4)
+    assert result, str(result)
+    # a new container from the same image has no such change: the check fails again (immutable infrastructure)
+    engine.containers.get(ch01.BOOKWORM_CONTAINER).remove(force=True)
+    ch01.solve(3)
+    assert not check(4)
+
+
+@pytest.mark.parametrize("number", [5, 6])
+def test_checked_questions(number):
+    ch01.answers.clear(number)
+    result = check(number)
+    assert not result and "고르지 않았습니다" in result.found
+    ch01.answer(number, "a")
+    result = check(number)
+    assert not result and result.hint
+    ch01.answer(number, "z")
+    assert not check(number)
+    ch01.solve(number)
+    result = check(number)
+    assert result, str(result)
+    # the widget records a click as the answer
+    ch01.answers.clear(number)
+    box = ch01.ask(number)
+    buttons = box.children[1]
+    buttons.value = buttons.options[0]
+    assert ch01.answers.chosen[number] == "a" and not check(number)
+    buttons.value = buttons.options[1]
+    assert check(number)
+    ch01.answers.clear(number)

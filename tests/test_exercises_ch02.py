@@ -136,3 +136,91 @@ def test_exercise_4(engine):
         # wrong state: no registry at all
         result = check(4)
         assert not result and "응답하지 않습니다" in result.found
+
+
+# --- Round 3 (issue 12): logs, prune by label, named volume, checked question -------------------------------
+
+
+def test_exercise_5_logs(clean):
+    engine = clean
+    result = check(5)
+    assert not result and "없습니다" in result.found
+    ch02.solve(1)
+    ch02.wait_http(naming.port(ch02.EX1_PORT))
+    ch02.http_get(naming.port(ch02.EX1_PORT), "/something-else")
+    result = check(5)
+    assert not result and "줄에" in result.found
+    ch02.solve(5)
+    result = check(5)
+    assert result, str(result)
+    assert ch02.EX5_PATH in result.found
+
+
+def test_exercise_6_prune_by_label(engine):
+    ch02.exercises.items[6].reset()
+    try:
+        ch02.prepare_6()
+        result = check(6)
+        assert not result and "남은 컨테이너" in result.found
+        ch02.solve(6)
+        result = check(6)
+        assert result, str(result)
+        # wrong state: a prune by the course label only also took the decoy
+        ch02.prepare_6()
+        engine.containers.prune(filters={"label": [ch02.EX6_LABEL]})  # the right prune first ...
+        engine.containers.get(ch02.EX6_DECOY).remove()              # ... then the decoy gone as a wide prune would
+        result = check(6)
+        assert not result and ch02.EX6_DECOY in result.found
+        # wrong state: the running one was stopped and removed
+        ch02.prepare_6()
+        ch02.solve(6)
+        engine.containers.get(ch02.EX6_KEEP).remove(force=True)
+        result = check(6)
+        assert not result and ch02.EX6_KEEP in result.found
+    finally:
+        ch02.exercises.items[6].reset()
+
+
+def test_exercise_7_named_volume(engine):
+    ch02.exercises.items[7].reset()
+    try:
+        result = check(7)
+        assert not result and "볼륨이 없습니다" in result.found
+        # wrong state: a volume without the course label
+        engine.volumes.create(ch02.EX7_VOLUME)
+        result = check(7)
+        assert not result and "라벨" in result.found
+        ch02.exercises.items[7].reset()
+        # wrong state: labelled but empty
+        engine.volumes.create(ch02.EX7_VOLUME, labels=naming.labels(2))
+        result = check(7)
+        assert not result and "hello.txt" in result.found
+        ch02.exercises.items[7].reset()
+        ch02.solve(7)
+        result = check(7)
+        assert result, str(result)
+        # wrong state: a container still uses the volume
+        user = engine.containers.create(naming.BASE_IMAGE, ["true"], name=naming.name("ex-data-user"),
+                                        labels=naming.labels(2), volumes={ch02.EX7_VOLUME: {"bind": "/data"}})
+        try:
+            result = check(7)
+            assert not result and user.name in result.found
+        finally:
+            user.remove(force=True)
+    finally:
+        ch02.exercises.items[7].reset()
+
+
+def test_checked_question_8():
+    ch02.answers.clear(8)
+    assert not check(8)
+    ch02.answer(8, "a")
+    result = check(8)
+    assert not result and "a)" in result.found
+    ch02.solve(8)
+    assert check(8)
+    ch02.answers.clear(8)
+    box = ch02.ask(8)
+    box.children[1].value = box.children[1].options[1]
+    assert check(8)
+    ch02.answers.clear(8)

@@ -1,4 +1,5 @@
-"""Chapter 1 exercises: a first Dockerfile, the same image ID from the cache, and a second Debian release.
+"""Chapter 1 exercises: a first Dockerfile, build cache vs ``--no-cache``, a second Debian release, a change
+made with ``exec`` (seen by ``diff``), and two checked questions.
 
 Notebook use::
 
@@ -14,6 +15,7 @@ from pathlib import Path
 
 from dockhelpers import naming
 from dockhelpers.checks import CheckResult, ExerciseSet, failed, passed
+from dockhelpers.exercises.quiz import Answers, Question, grade, widget
 
 exercises = ExerciseSet(chapter=1)
 
@@ -24,6 +26,7 @@ HELLO_IMAGE = naming.image("ex-hello", "v1")
 HELLO_TEXT = "안녕하세요, 도커!"
 TAG_A = naming.image("helloworld", "a")
 TAG_B = naming.image("helloworld", "b")
+TAG_C = naming.image("helloworld", "c")
 BOOKWORM_IMAGE = naming.image("bookworm")
 BOOKWORM_CONTAINER = naming.name("ex-bookworm")
 
@@ -91,24 +94,30 @@ def solution_1() -> None:
 
 
 # ------------------------------------------------------------------------------------------- 2
-@exercises.check(2, "같은 Dockerfile은 같은 이미지 ID (멱등성)")
+@exercises.check(2, "빌드 캐시는 같은 ID, `--no-cache`는 새 ID")
 def check_2() -> CheckResult:
-    expected = f"`{TAG_A}`와 `{TAG_B}`가 모두 있고, 둘 다 `ch01/helloworld`로 빌드한 같은 이미지 ID"
-    a, b = _image(TAG_A), _image(TAG_B)
-    missing = [t for t, i in ((TAG_A, a), (TAG_B, b)) if i is None]
+    expected = (f"`{TAG_A}`와 `{TAG_B}`는 `ch01/helloworld`를 캐시로 빌드한 같은 이미지 ID, "
+                f"`{TAG_C}`는 `--no-cache`로 다시 빌드한 다른 이미지 ID")
+    a, b, c = _image(TAG_A), _image(TAG_B), _image(TAG_C)
+    missing = [t for t, i in ((TAG_A, a), (TAG_B, b), (TAG_C, c)) if i is None]
     if missing:
         return failed(expected, f"{', '.join(missing)} 이미지가 없습니다.",
-                      "`ch01/helloworld` 폴더를 `-t dkc/helloworld:a`로 한 번, `-t dkc/helloworld:b`로 한 번 "
-                      "빌드하세요.")
+                      "`ch01/helloworld` 폴더를 `-t dkc/helloworld:a`, `-t dkc/helloworld:b`로 한 번씩, "
+                      "`--no-cache -t dkc/helloworld:c`로 한 번 빌드하세요.")
     if a["Id"] != b["Id"]:
-        return failed(expected, f"두 태그의 이미지 ID가 다릅니다: a={a['Id'][7:17]}, b={b['Id'][7:17]}.",
-                      "두 번 모두 같은 폴더(`ch01/helloworld`)를 그대로 빌드하세요. 파일을 바꾸거나 "
-                      "`--no-cache`를 쓰면 새 이미지가 만들어집니다.")
-    cmd = (a.get("Config") or {}).get("Cmd") or []
-    if cmd != ["helloworld"]:
-        return failed(expected, f"두 태그는 같은 이미지지만 `ch01/helloworld` 이미지가 아닙니다(CMD {cmd}).",
-                      "`ch01/helloworld` 폴더로 빌드하세요.")
-    return passed(expected, f"두 태그 모두 이미지 ID {a['Id'][7:17]}를 가리킵니다.")
+        return failed(expected, f"a와 b의 이미지 ID가 다릅니다: a={a['Id'][7:17]}, b={b['Id'][7:17]}.",
+                      "b는 `--no-cache` 없이 빌드하세요. 바뀐 것이 없으면 모든 단계가 캐시에서 나와 같은 ID가 됩니다.")
+    for tag, img in ((TAG_A, a), (TAG_B, b), (TAG_C, c)):
+        cmd = (img.get("Config") or {}).get("Cmd") or []
+        if cmd != ["helloworld"]:
+            return failed(expected, f"`{tag}`는 `ch01/helloworld` 이미지가 아닙니다(CMD {cmd}).",
+                          "세 태그 모두 `ch01/helloworld` 폴더로 빌드하세요.")
+    if c["Id"] == a["Id"]:
+        return failed(expected, f"c도 a와 같은 이미지 ID({a['Id'][7:17]})입니다.",
+                      "c는 `--no-cache`를 붙여 빌드하세요(`images.build(..., nocache=True)`). 캐시를 쓰면 같은 ID가 "
+                      "돌아옵니다.")
+    return passed(expected, f"a와 b는 {a['Id'][7:17]}(캐시), c는 {c['Id'][7:17]}(다시 실행한 RUN의 결과가 "
+                  "다름)입니다.")
 
 
 @exercises.solution(2)
@@ -117,6 +126,7 @@ def solution_2() -> None:
 
     images.build(CH01 / "helloworld", naming.image("helloworld", "a"), chapter=1)
     images.build(CH01 / "helloworld", naming.image("helloworld", "b"), chapter=1)
+    images.build(CH01 / "helloworld", naming.image("helloworld", "c"), chapter=1, nocache=True)
 
 
 # ------------------------------------------------------------------------------------------- 3
@@ -151,6 +161,92 @@ def solution_3() -> None:
         images.build(CH01 / "bookworm", naming.image("bookworm"), chapter=1, quiet=True)
     containers.run(naming.image("bookworm"), naming.name("ex-bookworm"), chapter=1,
                    command=["sleep", "infinity"], init=True)
+
+
+# ------------------------------------------------------------------------------------------- 4
+EXEC_PATH = "/tmp/exec.txt"
+EXEC_TEXT = "exec"
+
+
+@exercises.check(4, "실행 중인 컨테이너 안에서 exec로 파일 만들기")
+def check_4() -> CheckResult:
+    expected = (f"실행 중인 `{BOOKWORM_CONTAINER}` 안에 `{EXEC_PATH}`(내용 `{EXEC_TEXT}`)가 있고, "
+                "`docker container diff`에 그 파일이 추가(A)로 보임")
+    ct = _container(BOOKWORM_CONTAINER)
+    if ct is None or ct.status != "running":
+        return failed(expected, f"`{BOOKWORM_CONTAINER}`가 실행 중이 아닙니다"
+                      f"({'없음' if ct is None else ct.status}).", "먼저 연습 1-3을 푸세요.")
+    code, out = ct.exec_run(["cat", EXEC_PATH])
+    text = out.decode(errors="replace").strip()
+    if code != 0:
+        return failed(expected, f"컨테이너 안에 `{EXEC_PATH}`가 없습니다.",
+                      f"`docker container exec {BOOKWORM_CONTAINER} sh -c 'echo {EXEC_TEXT} > {EXEC_PATH}'`를 "
+                      "실행하세요.")
+    if text != EXEC_TEXT:
+        return failed(expected, f"`{EXEC_PATH}`의 내용이 `{text[:60]}`입니다.", f"내용을 정확히 `{EXEC_TEXT}`로 쓰세요.")
+    changes = {c["Path"]: c["Kind"] for c in (ct.diff() or [])}
+    if changes.get(EXEC_PATH) != 1:
+        return failed(expected, f"파일은 있지만 diff에 추가(A)로 보이지 않습니다: {changes.get(EXEC_PATH)}",
+                      "이미지에 원래 있던 파일이 아니라 새 파일을 만드세요.")
+    return passed(expected, f"`{EXEC_PATH}` = `{text}`, diff: `A {EXEC_PATH}`. 이 변경은 컨테이너를 지우면 "
+                  "함께 사라집니다.")
+
+
+@exercises.solution(4)
+def solution_4() -> None:
+    from dockhelpers.shell import docker
+
+    docker(["container", "exec", naming.name("ex-bookworm"), "sh", "-c", "echo exec > /tmp/exec.txt"])
+    docker(["container", "diff", naming.name("ex-bookworm")])
+
+
+# ------------------------------------------------------------------------------------------- 5, 6
+QUESTIONS = {
+    5: Question("Dockerfile의 `RUN` 인스트럭션은 언제 실행되나요?",
+                ["컨테이너를 시작할 때마다", "이미지를 빌드할 때 (결과가 레이어로 저장됨)",
+                 "`docker image pull`로 내려받을 때", "`docker container exec`를 실행할 때"],
+                answer="b", why="그래서 helloworld의 built-at은 컨테이너를 몇 번 실행해도 같았습니다.",
+                hint="1.1절의 helloworld 실행 결과에서 built-at과 run-at을 비교해 보세요."),
+    6: Question("같은 Dockerfile을 다시 빌드했더니 이미지 ID가 그대로였습니다. 이것이 보여 주는 것은?",
+                ["누가 언제 빌드해도 같은 이미지가 나온다(재현 가능한 빌드)",
+                 "엔진이 바뀐 것이 없는 단계마다 빌드 캐시의 레이어를 다시 썼다",
+                 "Dockerfile의 `RUN`이 다시 실행되었다",
+                 "베이스 이미지가 Docker Hub에서 새로 내려왔다"],
+                answer="b", why="`--no-cache`로 빌드하면 RUN이 다시 실행되어 ID가 바뀝니다. 재현 가능한 빌드는 "
+                "캐시와 별개로, 버전 고정과 시각 같은 값을 이미지에 넣지 않는 노력이 필요합니다.",
+                hint="1.2절에서 `--no-cache`로 다시 빌드한 이미지 ID를 보세요."),
+}
+answers = Answers()
+
+
+def answer(number: int, letter: str) -> None:
+    """Record the learner's answer to question ``number`` (``ch01.answer(5, "b")``)."""
+    answers.set(number, letter)
+
+
+def ask(number: int):
+    """Radio buttons for question ``number``; a click records the answer."""
+    return widget(QUESTIONS[number], answers, number)
+
+
+@exercises.check(5, "RUN은 언제 실행되나 (개념 문제)")
+def check_5() -> CheckResult:
+    return grade(QUESTIONS[5], answers.chosen.get(5))
+
+
+@exercises.solution(5)
+def solution_5() -> None:
+    answer(5, "b")
+
+
+@exercises.check(6, "같은 이미지 ID가 뜻하는 것 (개념 문제)")
+def check_6() -> CheckResult:
+    return grade(QUESTIONS[6], answers.chosen.get(6))
+
+
+@exercises.solution(6)
+def solution_6() -> None:
+    answer(6, "b")
 
 
 check = exercises.run_check

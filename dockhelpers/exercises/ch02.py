@@ -1,4 +1,5 @@
-"""Chapter 2 exercises: publish a port, copy a file into a container, run a Compose project, push an image.
+"""Chapter 2 exercises: publish a port, copy a file into a container, run a Compose project, push an image,
+read logs, prune by label, keep data in a named volume, and a checked question.
 
 Notebook use::
 
@@ -15,6 +16,7 @@ from pathlib import Path
 
 from dockhelpers import naming, web
 from dockhelpers.checks import CheckResult, ExerciseSet, failed, passed
+from dockhelpers.exercises.quiz import Answers, Question, grade, widget
 
 exercises = ExerciseSet(chapter=2)
 
@@ -210,7 +212,7 @@ def solution_3() -> None:
 def reset_3() -> None:
     from dockhelpers.compose import compose
 
-    compose(naming.name("ex-compose"), "down", file=CH02 / "compose" / "compose.yaml", check=False)
+    compose(naming.name("ex-compose"), "down --volumes", file=CH02 / "compose" / "compose.yaml", check=False)
 
 
 # ------------------------------------------------------------------------------------------- 4
@@ -243,6 +245,184 @@ def solution_4() -> None:
     target = f"{registry_host()}/dkc/echo:ex4"
     images.tag(naming.image("echo"), target)
     images.push(target)
+
+
+# ------------------------------------------------------------------------------------------- 5
+EX5_PATH = "/logs-exercise"
+
+
+@exercises.check(5, "요청을 보내고 docker container logs로 확인하기")
+def check_5() -> CheckResult:
+    expected = f"`{EX1_CONTAINER}`의 로그(docker container logs)에 `GET {EX5_PATH}` 요청이 기록됨"
+    ct = _container(EX1_CONTAINER)
+    if ct is None:
+        return failed(expected, f"`{EX1_CONTAINER}` 컨테이너가 없습니다.", "먼저 연습 2-1을 푸세요.")
+    logs = ct.logs().decode(errors="replace")
+    hits = [line for line in logs.splitlines() if f"GET {EX5_PATH}" in line]
+    if not hits:
+        return failed(expected, f"로그 {len(logs.splitlines())}줄에 `GET {EX5_PATH}`가 없습니다.",
+                      f"`curl http://127.0.0.1:{naming.port(EX1_PORT)}{EX5_PATH}`로 요청을 보낸 뒤 "
+                      f"`docker container logs {EX1_CONTAINER}`로 확인하세요.")
+    return passed(expected, f"로그에 {len(hits)}줄: `{hits[-1].strip()}`")
+
+
+@exercises.solution(5)
+def solution_5() -> None:
+    from dockhelpers.shell import docker, run
+
+    run(["curl", "-s", f"http://127.0.0.1:{naming.port(9001)}/logs-exercise"])
+    docker(["container", "logs", "--tail", "3", naming.name("ex-echo")])
+
+
+# ------------------------------------------------------------------------------------------- 6
+EX6_LABEL = "kr.dockercourse.exercise=prune"
+EX6_JUNK = [naming.name(f"ex-junk-{i}") for i in (1, 2, 3)]
+EX6_KEEP = naming.name("ex-keep")      # running, with the exercise label: prune must leave it
+EX6_DECOY = naming.name("ex-decoy")    # stopped, without the exercise label: a label-filtered prune leaves it
+
+
+def prepare_6() -> None:
+    """Make the containers of exercise 6: three stopped ones to prune, one running, one stopped decoy."""
+    from dockhelpers.shell import docker
+
+    docker(["container", "rm", "-f", *EX6_JUNK, EX6_KEEP, EX6_DECOY], check=False, stream=False, echo=False)
+    for name in EX6_JUNK:
+        docker(["container", "run", "--name", name, "--label", EX6_LABEL, *naming.label_args(2),
+                naming.BASE_IMAGE, "true"], stream=False)
+    docker(["container", "run", "-d", "--init", "--name", EX6_KEEP, "--label", EX6_LABEL, *naming.label_args(2),
+            naming.BASE_IMAGE, "sleep", "infinity"], stream=False)
+    docker(["container", "create", "--name", EX6_DECOY, *naming.label_args(2), naming.BASE_IMAGE, "true"],
+           stream=False)
+    docker(["container", "ls", "-a", "--filter", f"label={naming.COURSE_LABEL}=true", "--filter",
+            f"name={naming.name('ex-')}", "--format",
+            'table {{.Names}}\t{{.Status}}\t{{.Label "kr.dockercourse.exercise"}}'])
+
+
+@exercises.check(6, "라벨 필터를 단 prune으로 정지한 컨테이너만 지우기")
+def check_6() -> CheckResult:
+    expected = (f"`{EX6_LABEL}` 라벨의 정지한 컨테이너 3개는 지워지고, 실행 중인 `{EX6_KEEP}`과 "
+                f"라벨이 다른 정지 컨테이너 `{EX6_DECOY}`는 남아 있음")
+    keep, decoy = _container(EX6_KEEP), _container(EX6_DECOY)
+    left = [n for n in EX6_JUNK if _container(n) is not None]
+    if keep is None and decoy is None and left:
+        return failed(expected, "연습용 컨테이너가 없습니다.", "`ch02.prepare_6()` 셀을 먼저 실행하세요.")
+    if decoy is None:
+        return failed(expected, f"`{EX6_DECOY}`까지 지워졌습니다.",
+                      f"필터 없이(또는 과정 라벨만으로) prune 했습니다. `--filter label={EX6_LABEL}`를 붙이세요. "
+                      "`ch02.prepare_6()`로 다시 만들 수 있습니다.")
+    if left:
+        return failed(expected, f"아직 남은 컨테이너: {', '.join(left)}",
+                      f"`docker container prune -f --filter label={EX6_LABEL}`를 실행하세요.")
+    if keep is None or keep.status != "running":
+        return failed(expected, f"`{EX6_KEEP}`가 {'없습니다' if keep is None else keep.status + ' 상태입니다'}.",
+                      "prune은 실행 중인 컨테이너를 지우지 않습니다. 정지하거나 지우지 말고 prune만 쓰세요. "
+                      "`ch02.prepare_6()`로 다시 만들 수 있습니다.")
+    return passed(expected, f"정지한 3개는 지워지고 `{EX6_KEEP}`(running), `{EX6_DECOY}`({decoy.status})는 남았습니다.")
+
+
+@exercises.solution(6)
+def solution_6() -> None:
+    from dockhelpers.shell import docker
+
+    docker(["container", "prune", "-f", "--filter", "label=kr.dockercourse.exercise=prune"])
+
+
+@exercises.resetter(6)
+def reset_6() -> None:
+    from dockhelpers.shell import docker
+
+    docker(["container", "rm", "-f", *EX6_JUNK, EX6_KEEP, EX6_DECOY], check=False, stream=False, echo=False)
+
+
+# ------------------------------------------------------------------------------------------- 7
+EX7_VOLUME = naming.name("ex-data")
+EX7_PATH = "/data/hello.txt"
+EX7_TEXT = "volume"
+
+
+def _volume(name: str):
+    from docker.errors import NotFound
+
+    try:
+        return _client().volumes.get(name)
+    except NotFound:
+        return None
+
+
+@exercises.check(7, "이름 있는 볼륨에 데이터 남기기")
+def check_7() -> CheckResult:
+    expected = (f"과정 라벨이 붙은 이름 있는 볼륨 `{EX7_VOLUME}`이 있고, 그 안의 `hello.txt`(컨테이너에서 "
+                f"`{EX7_PATH}`) 내용이 `{EX7_TEXT}`, 그 볼륨을 쓰는 컨테이너는 남아 있지 않음")
+    vol = _volume(EX7_VOLUME)
+    if vol is None:
+        return failed(expected, f"`{EX7_VOLUME}` 볼륨이 없습니다.",
+                      f"`docker volume create (라벨) {EX7_VOLUME}`로 만드세요.")
+    labels = vol.attrs.get("Labels") or {}
+    if labels.get(naming.COURSE_LABEL) != "true":
+        return failed(expected, f"볼륨에 과정 라벨이 없습니다(라벨: {labels or '없음'}).",
+                      f"볼륨을 지우고(`docker volume rm {EX7_VOLUME}`) `--label`을 붙여 다시 만드세요.")
+    users = _client().containers.list(all=True, filters={"volume": EX7_VOLUME})
+    if users:
+        return failed(expected, f"볼륨을 쓰는 컨테이너가 남아 있습니다: {', '.join(c.name for c in users)}",
+                      "`--rm`으로 실행하거나 컨테이너를 지우세요. 컨테이너가 사라져도 데이터가 남는지 보는 문제입니다.")
+    out = _client().containers.run(naming.BASE_IMAGE, ["sh", "-c", "cat /data/hello.txt 2>&1 || true"],
+                                   remove=True, labels=naming.labels(2),
+                                   volumes={EX7_VOLUME: {"bind": "/data", "mode": "ro"}})
+    text = out.decode(errors="replace").strip()
+    if text != EX7_TEXT:
+        return failed(expected, f"볼륨의 `hello.txt`: `{text[:80]}`",
+                      f"`docker container run --rm -v {EX7_VOLUME}:/data (라벨) {naming.BASE_IMAGE} "
+                      f"sh -c 'echo {EX7_TEXT} > {EX7_PATH}'`를 실행하세요.")
+    return passed(expected, f"볼륨 `{EX7_VOLUME}`의 hello.txt = `{text}` (쓴 컨테이너는 이미 없음)")
+
+
+@exercises.solution(7)
+def solution_7() -> None:
+    from dockhelpers.shell import docker
+
+    docker(["volume", "create", *naming.label_args(2), naming.name("ex-data")])
+    docker(["container", "run", "--rm", "-v", f"{naming.name('ex-data')}:/data", *naming.label_args(2),
+            naming.BASE_IMAGE, "sh", "-c", "echo volume > /data/hello.txt"])
+
+
+@exercises.resetter(7)
+def reset_7() -> None:
+    from dockhelpers.shell import docker
+
+    docker(["volume", "rm", "-f", EX7_VOLUME], check=False, stream=False, echo=False)
+
+
+# ------------------------------------------------------------------------------------------- 8
+QUESTIONS = {
+    8: Question("노트북 셀이나 CI처럼 표준 입력이 터미널(TTY)이 아닌 곳에서 실행하면 "
+                "`the input device is not a TTY`로 실패하는 것은?",
+                ["`docker container run --rm -t 이미지 명령`", "`docker container run --rm -it 이미지 명령`",
+                 "`docker container run --rm -i 이미지 명령`", "`docker container run -d 이미지 명령`"],
+                answer="b", why="`-t`만 주면 엔진이 컨테이너 안에 가상 터미널을 만들 뿐이라 그대로 됩니다. "
+                "`-i`와 함께 쓰면 CLI가 내 표준 입력을 그 터미널에 이어야 하므로, 내 쪽도 터미널이어야 합니다.",
+                hint="2.3절의 `-t`와 `-it` 실행 결과를 비교해 보세요."),
+}
+answers = Answers()
+
+
+def answer(number: int, letter: str) -> None:
+    """Record the learner's answer to question ``number`` (``ch02.answer(8, "b")``)."""
+    answers.set(number, letter)
+
+
+def ask(number: int):
+    """Radio buttons for question ``number``; a click records the answer."""
+    return widget(QUESTIONS[number], answers, number)
+
+
+@exercises.check(8, "TTY가 없는 곳에서 실패하는 옵션 (개념 문제)")
+def check_8() -> CheckResult:
+    return grade(QUESTIONS[8], answers.chosen.get(8))
+
+
+@exercises.solution(8)
+def solution_8() -> None:
+    answer(8, "b")
 
 
 check = exercises.run_check

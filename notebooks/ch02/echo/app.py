@@ -28,13 +28,17 @@ class EchoHandler(BaseHTTPRequestHandler):
 
 def _stop(signum, frame) -> None:
     # As PID 1 in a container, a process without a handler ignores SIGTERM, and `docker container stop`
-    # would wait 10 s and then kill it. Exiting on SIGTERM makes stop (and Ctrl+C) immediate.
+    # would wait 10 s and then kill it. Exiting on SIGTERM (docker container stop) and SIGINT (Ctrl+C, which
+    # `docker container run` passes on to the container) makes both immediate and quiet.
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)  # a second signal must not print or raise again
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     print("stop server", flush=True)
     sys.exit(0)
 
 
 if __name__ == "__main__":
     signal.signal(signal.SIGTERM, _stop)
+    signal.signal(signal.SIGINT, _stop)
     print(f"start server on :{PORT}", flush=True)
     sys.stdout.flush()
     ThreadingHTTPServer(("0.0.0.0", PORT), EchoHandler).serve_forever()

@@ -1,0 +1,1 @@
+"""Figures the chapters draw (matplotlib, Korean labels): one module per chapter."""
