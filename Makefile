@@ -1,6 +1,7 @@
 # Two commands for learners and CI:
 #   make lab   - environment + engine + base image, then JupyterLab on 127.0.0.1
 #   make test  - the same set-up, then the whole test suite (what .ci/run runs)
+# And for learners: make stop (stop what the course started), make update (a new course version, work kept).
 SHELL := /bin/bash
 PY ?= python3
 VENV := .venv
@@ -9,7 +10,7 @@ STAMP := $(VENV)/.installed
 LAB_PORT ?= 8888
 PYTEST_ARGS ?=
 
-.PHONY: lab test venv engine system prepare doctor cleanup bench clean-venv
+.PHONY: lab test venv engine system test-deps prepare doctor cleanup bench clean-venv stop update
 
 $(STAMP): requirements.txt requirements-dev.txt pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -19,9 +20,13 @@ $(STAMP): requirements.txt requirements-dev.txt pyproject.toml
 
 venv: $(STAMP)
 
-# System packages (fonts for Korean plots, Chromium for the browser tests) when root on Debian/Ubuntu.
+# System packages the lab needs (the Korean font for plots) when root on Debian/Ubuntu.
 system:
 	@bash scripts/system-packages.sh
+
+# What only the tests need (Chromium for the browser tests). NOTE for the lead: make `test` depend on it.
+test-deps:
+	@bash scripts/system-packages.sh test
 
 engine: venv
 	@bash scripts/ensure-engine.sh
@@ -38,6 +43,14 @@ lab: system prepare
 
 test: system prepare
 	$(BIN)/python -m pytest -v -rs --durations=25 $(PYTEST_ARGS)
+
+# Stop what the course started (the lab, its registry mirror, a dockerd or docker.service it started).
+stop: venv
+	@$(BIN)/python -m dockhelpers engine stop
+
+# Bring in a new course version without losing the learner's work in work/; says which chapters changed.
+update: venv
+	@bash scripts/update-course.sh
 
 cleanup: venv
 	@$(BIN)/python -m dockhelpers cleanup --yes
