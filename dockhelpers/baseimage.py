@@ -22,7 +22,7 @@ from pathlib import Path
 from dockhelpers.engine import ensure_loopback_no_proxy
 from dockhelpers.errors import CourseError
 from dockhelpers.naming import BASE_IMAGE
-from dockhelpers.shell import docker, run
+from dockhelpers.shell import docker
 
 _PORT = int(os.environ.get("DOCKHELPERS_MIRROR_PORT", "5099"))
 MIRROR = f"127.0.0.1:{_PORT}"
@@ -162,14 +162,10 @@ def bootstrap(ref: str = BASE_IMAGE) -> None:
     source = debian_mirror()
     with tempfile.TemporaryDirectory(prefix="dkc-rootfs-") as tmp:
         rootfs = Path(tmp) / "rootfs"
-        try:
-            run(["debootstrap", "--variant=minbase", suite, str(rootfs), source], stream=False,
-                timeout=DEBOOTSTRAP_DEADLINE, context="베이스 이미지 만들기(debootstrap)")
-        except CourseError as exc:
-            raise CourseError(f"베이스 이미지 만들기(debootstrap)가 실패했거나 {DEBOOTSTRAP_DEADLINE:.0f}초 안에 끝나지 "
-                              f"않았습니다(미러: {source}).",
-                              "네트워크와 프록시 설정을 확인하세요. 다른 Debian 미러를 쓰려면 DOCKHELPERS_DEBIAN_MIRROR를 "
-                              "설정하고 `make lab`을 다시 실행하세요.", detail=exc.detail or exc.message) from exc
+        run_with_deadline(["debootstrap", "--variant=minbase", suite, str(rootfs), source], DEBOOTSTRAP_DEADLINE,
+                          f"베이스 이미지 만들기(debootstrap, 미러: {source})",
+                          "네트워크와 프록시 설정을 확인하세요. 다른 Debian 미러를 쓰려면 DOCKHELPERS_DEBIAN_MIRROR를 "
+                          "설정하고 `make lab`을 다시 실행하세요.")
         _slim(rootfs)
         created = _dt.datetime.now(_dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
         changes = [
@@ -186,6 +182,34 @@ def bootstrap(ref: str = BASE_IMAGE) -> None:
             args += ["--change", change]
         out, err = import_rootfs(rootfs, args, ref)
         print(f"$ docker image import {' '.join(args[2:])} - {ref}\n{out.strip()}")
+
+
+def run_with_deadline(args: list[str], deadline: float, what: str, hint: str) -> str:
+    """Run ``args`` in its own process group; past ``deadline`` seconds kill the whole group (no orphans).
+
+    Returns:
+        Its output (stdout and stderr together).
+
+    Raises:
+        CourseError: A non-zero exit, or the deadline passed (Korean message naming the step and the fix).
+    """
+    import signal
+
+    print(f"$ {' '.join(args)}", flush=True)
+    try:
+        proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                                text=True, errors="replace", start_new_session=True)
+    except FileNotFoundError as exc:
+        raise CourseError(f"{what}: `{args[0]}` 명령이 없습니다.", hint) from exc
+    try:
+        out, _ = proc.communicate(timeout=deadline)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.communicate()
+        raise CourseError(f"{what}가 {deadline:.0f}초 안에 끝나지 않아 중단했습니다.", hint) from None
+    if proc.returncode != 0:
+        raise CourseError(f"{what}가 실패했습니다(종료 코드 {proc.returncode}).", hint, detail=out[-2000:])
+    return out
 
 
 def import_rootfs(rootfs: Path, args: list[str], ref: str, deadline: float | None = None) -> tuple[str, str]:

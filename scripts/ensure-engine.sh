@@ -227,13 +227,16 @@ if [ "$(uname -s)" = "Linux" ] && { pkg_installed docker.io || can_apt; }; then
          "The Docker Engine is stopped: run 'sudo systemctl start docker' or 'sudo make lab'."
   fi
   mkdir -p "$state"
+  wanted="docker.io docker-registry debootstrap curl ca-certificates iptables"
+  # Debian 13 ships the CLI in its own package (docker-cli); Debian 12's docker.io still carries it.
+  if ! command -v docker >/dev/null 2>&1 && apt-cache show docker-cli >/dev/null 2>&1; then wanted="$wanted docker-cli"; fi
   newly=""
-  for p in docker.io docker-registry debootstrap curl ca-certificates iptables; do
+  for p in $wanted; do
     pkg_installed "$p" || newly="$newly $p"
   done
   rc=0
   # shellcheck disable=SC2086
-  apt_install docker.io docker-registry debootstrap curl ca-certificates iptables || rc=$?
+  apt_install $wanted || rc=$?
   if [ "$rc" -ne 0 ]; then
     fail "도커 엔진을 설치하지 못했습니다(위 메시지 참고). Docker Desktop이나 배포판의 Docker Engine을 직접 설치해 시작한 뒤 다시 실행하세요." \
          "Could not install the engine (see above). Install and start Docker Desktop or your distribution's Docker Engine, then try again."
