@@ -77,6 +77,12 @@ PY
   fi
   mkdir -p "$HOME/.docker/cli-plugins"
   install -m 0755 "$bin" "$HOME/.docker/cli-plugins/docker-compose"
+  if [ -n "${SUDO_USER:-}" ] && [ "$learner_home" != "$HOME" ] && [ -d "$learner_home" ]; then
+    # Under sudo the lab runs as the learner: their CLI needs the plugin too (owned by them).
+    mkdir -p "$learner_home/.docker/cli-plugins"
+    install -m 0755 "$bin" "$learner_home/.docker/cli-plugins/docker-compose"
+    chown -R "$SUDO_USER" "$learner_home/.docker"
+  fi
   say "Compose plugin installed: $(docker compose version)"
 }
 
@@ -128,25 +134,30 @@ wait_for_engine() {
   return 1
 }
 
-# The course installed docker.io on a systemd host: one daemon, docker.service; docker-registry.service off.
+# docker.io on a systemd host: one daemon, docker.service. When the course installed the package, it also
+# stops the package's docker-registry.service (port 5000 on every interface) and points the service at the
+# local mirror (a drop-in; never /etc/docker/daemon.json). A learner's own docker.io is only started.
 use_systemd_service() {
-  if grep -q 'docker-registry' "$state/installed-by-course" 2>/dev/null; then
-    systemctl disable --now docker-registry.service >/dev/null 2>&1 || true
+  local ours="" dropin=/etc/systemd/system/docker.service.d/dockercourse-mirror.conf
+  grep -qx 'docker.io' "$state/installed-by-course" 2>/dev/null && ours=yes
+  if grep -qx 'docker-registry' "$state/installed-by-course" 2>/dev/null; then
+    with_deadline 60 systemctl disable --now docker-registry.service >/dev/null 2>&1 || true
     say "docker-registry.service(모든 인터페이스의 5000번 포트)를 멈추고 비활성화했습니다 / stopped and disabled docker-registry.service"
   fi
-  if ! grep -q '"registry-mirrors"' /etc/docker/daemon.json 2>/dev/null; then
-    mkdir -p /etc/systemd/system/docker.service.d
-    cat > /etc/systemd/system/docker.service.d/dockercourse-mirror.conf <<EOF
-# Written by the Docker course (make lab): the local, read-only registry mirror on 127.0.0.1.
-[Service]
-Environment="DOCKER_OPTS=--registry-mirror=http://127.0.0.1:$mirror_port"
-EOF
-    systemctl daemon-reload
-  else
-    say "/etc/docker/daemon.json에 registry-mirrors가 있어 과정의 미러를 더하지 않았습니다 / kept your registry-mirrors"
+  if [ -n "$ours" ] && [ ! -f "$dropin" ]; then
+    if grep -q '"registry-mirrors"' /etc/docker/daemon.json 2>/dev/null; then
+      say "/etc/docker/daemon.json에 registry-mirrors가 있어 과정의 미러를 더하지 않았습니다 / kept your registry-mirrors"
+    else
+      mkdir -p "$(dirname "$dropin")"
+      printf '%s\n' "# Written by the Docker course (make lab): the local, read-only registry mirror on 127.0.0.1." \
+        "[Service]" "Environment=\"DOCKER_OPTS=--registry-mirror=http://127.0.0.1:$mirror_port\"" > "$dropin"
+      systemctl daemon-reload
+      # The package's postinst started the service before the drop-in existed: restart our own fresh install.
+      if systemctl is-active --quiet docker.service; then with_deadline 120 systemctl restart docker.service || true; fi
+    fi
   fi
   start_registry_mirror || true
-  if ! systemctl is-active --quiet docker.service; then
+  if ! systemctl is-active --quiet docker.service || [ -n "$ours" ]; then
     mkdir -p "$rundir"
     echo docker.service > "$rundir/started-service"
   fi
@@ -191,7 +202,9 @@ if engine_answers; then
   for pidfile in "$rundir/dockerd.pid" "$state/dockerd.pid"; do
     if [ -f "$pidfile" ] && kill -0 "$(cat "$pidfile")" 2>/dev/null; then start_registry_mirror || true; break; fi
   done
-  [ -f "$rundir/started-service" ] && { start_registry_mirror || true; }
+  if [ -f "$rundir/started-service" ] || { [ "$(id -u)" = "0" ] && grep -qx docker.io "$state/installed-by-course" 2>/dev/null; }; then
+    start_registry_mirror || true
+  fi
   install_compose_plugin
   exit 0
 fi

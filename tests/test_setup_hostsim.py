@@ -114,7 +114,7 @@ def test_learner_lab_without_sudo_and_own_dockerd():
 
         # make stop: what the course started, nothing else (a process of the learner's survives).
         b.sh("nohup sleep 600 >/dev/null 2>&1 &", user="learner", check=True)
-        stop = b.sh(f"cd {COURSE} && make stop", timeout=180, env={"PYTHONPATH": COURSE})
+        stop = b.sh(f"cd {COURSE} && make -o .venv/.installed stop", timeout=180, env={"PYTHONPATH": COURSE})
         assert stop.returncode == 0, stop.stdout + stop.stderr
         assert "dockerd" in stop.stdout
         assert b.sh("pgrep -x dockerd").returncode != 0
