@@ -248,11 +248,14 @@ def engine_summary() -> dict[str, Any]:
 
 
 def _cmdline(pid: int) -> str:
+    """The command line of a live process ("" when gone or a zombie); ``ps`` works on Linux and macOS."""
     try:
-        out = subprocess.run(["ps", "-o", "command=", "-p", str(pid)], capture_output=True, text=True, timeout=10)
+        out = subprocess.run(["ps", "-o", "stat=,command=", "-p", str(pid)], capture_output=True, text=True,
+                             timeout=10)
     except (OSError, subprocess.TimeoutExpired):
         return ""
-    return out.stdout.strip()
+    stat, _, command = out.stdout.strip().partition(" ")
+    return "" if not stat or stat.startswith("Z") else command.strip()
 
 
 def _stop_pid(pidfile: Path, must_contain: tuple[str, ...], what: str, deadline: float) -> str | None:

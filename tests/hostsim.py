@@ -115,7 +115,7 @@ def box(kind: str, *, systemd: bool = False, course: bool = True, venv: bool = T
     if systemd:
         args += [*SYSTEMD, ref, "/sbin/init"]
     else:
-        args += [ref, "sleep", "infinity"]
+        args += ["--init", ref, "sleep", "infinity"]  # an init that reaps orphans, as on a real host
     subprocess.run(args, check=True, capture_output=True, timeout=120)
     try:
         b = Box(name)

@@ -56,6 +56,12 @@ def test_start_lab_prints_a_working_url(tmp_path):
         # No news pop-up: the announcements plugin is disabled in the lab's own config.
         page = (work / ".lab" / "config" / "labconfig" / "page_config.json").read_text()
         assert "@jupyterlab/apputils-extension:announcements" in page
+        # Korean UI: the language pack (requirements.txt) is selected in the lab's own settings and served.
+        with urllib.request.urlopen(f"{base}/lab/api/settings/@jupyterlab/translation-extension:plugin?token={token}",
+                                    timeout=10) as r:
+            assert "ko_KR" in r.read().decode()
+        with urllib.request.urlopen(f"{base}/lab/api/translations/ko_KR?token={token}", timeout=10) as r:
+            assert '"language": "ko-KR"' in r.read().decode()
         # Without the token the server refuses the API, and it listens on loopback only.
         try:
             urllib.request.urlopen(f"{base}/api/contents", timeout=10)

@@ -112,6 +112,17 @@ def test_learner_lab_without_sudo_and_own_dockerd():
                     break
                 time.sleep(0.5)
 
+        # The mirror accepts writes only from the seeding step (a temporary registry on its storage).
+        seed = b.sh("echo hi > /tmp/f && tar -C /tmp -cf /tmp/t.tar f && docker image import /tmp/t.tar dkc-seed/tiny:1 "
+                    f"&& {COURSE}/.venv/bin/python -c 'from dockhelpers.baseimage import push_to_mirror as p; "
+                    "p(\"dkc-seed/tiny:1\")'", env={"PYTHONPATH": COURSE}, timeout=180)
+        assert seed.returncode == 0, seed.stdout + seed.stderr
+        assert '"1"' in b.sh("curl -s http://127.0.0.1:5099/v2/library/dkc-seed/tiny/tags/list").stdout
+        assert not any(addr.endswith(":5098") for addr in _listeners(b))  # the seeding registry is gone again
+        direct = b.sh("docker tag dkc-seed/tiny:1 127.0.0.1:5099/x/y:1 && docker push 127.0.0.1:5099/x/y:1",
+                      timeout=120)
+        assert direct.returncode != 0, direct.stdout
+
         # make stop: what the course started, nothing else (a process of the learner's survives).
         b.sh("nohup sleep 600 >/dev/null 2>&1 &", user="learner", check=True)
         stop = b.sh(f"cd {COURSE} && make -o .venv/.installed stop", timeout=180, env={"PYTHONPATH": COURSE})
