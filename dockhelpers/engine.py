@@ -271,7 +271,11 @@ def _stop_pid(pidfile: Path, must_contain: tuple[str, ...], what: str, deadline:
     if not cmd or not all(word in cmd for word in must_contain):
         pidfile.unlink(missing_ok=True)  # stale: that process is gone, or the pid now belongs to another program
         return None
-    os.kill(pid, signal.SIGTERM)
+    try:
+        os.kill(pid, signal.SIGTERM)
+    except PermissionError:
+        raise EngineUnavailable(f"{what}(pid {pid})을(를) 멈출 권한이 없습니다.",
+                                "root가 시작한 것입니다. `sudo make stop`으로 실행하세요.") from None
     end = time.monotonic() + deadline
     while time.monotonic() < end and _cmdline(pid):
         time.sleep(0.2)
@@ -313,11 +317,16 @@ def stop_course_engine() -> list[str]:
     if service.is_file():
         unit = service.read_text().strip() or "docker.service"
         try:
-            subprocess.run(["systemctl", "stop", unit, "docker.socket"], capture_output=True, timeout=120)
-            stopped.append(f"{unit} (systemctl stop)")
+            done = subprocess.run(["systemctl", "stop", unit, "docker.socket"], capture_output=True, text=True,
+                                  timeout=120)
         except (OSError, subprocess.TimeoutExpired) as exc:
             raise EngineUnavailable(f"{unit}을(를) 120초 안에 멈추지 못했습니다.",
-                                    f"`sudo systemctl stop {unit}`를 직접 실행하세요.", detail=str(exc)) from None
+                                    f"`sudo systemctl stop {unit} docker.socket`을 직접 실행하세요.",
+                                    detail=str(exc)) from None
+        if done.returncode != 0:
+            raise EngineUnavailable(f"{unit}을(를) 멈추지 못했습니다.", "`sudo make stop`으로 다시 실행하세요.",
+                                    detail=done.stderr)
+        stopped.append(f"{unit} (systemctl stop)")
         service.unlink()
     reset_client()
     return stopped

@@ -137,24 +137,31 @@ wait_for_engine() {
 # docker.io on a systemd host: one daemon, docker.service. When the course installed the package, it also
 # stops the package's docker-registry.service (port 5000 on every interface) and points the service at the
 # local mirror (a drop-in; never /etc/docker/daemon.json). A learner's own docker.io is only started.
+dropin=/etc/systemd/system/docker.service.d/dockercourse-mirror.conf
+
+# write_mirror_dropin: point docker.service at the mirror - before the course installs docker.io (so the
+# package's postinst starts it right the first time); never when daemon.json sets registry-mirrors itself.
+write_mirror_dropin() {
+  [ -f "$dropin" ] && return 1
+  if grep -q '"registry-mirrors"' /etc/docker/daemon.json 2>/dev/null; then
+    say "/etc/docker/daemon.json에 registry-mirrors가 있어 과정의 미러를 더하지 않았습니다 / kept your registry-mirrors"
+    return 1
+  fi
+  mkdir -p "$(dirname "$dropin")"
+  printf '%s\n' "# Written by the Docker course (make lab): the local, read-only registry mirror on 127.0.0.1." \
+    "[Service]" "Environment=\"DOCKER_OPTS=--registry-mirror=http://127.0.0.1:$mirror_port\"" > "$dropin"
+  systemctl daemon-reload
+}
+
 use_systemd_service() {
-  local ours="" dropin=/etc/systemd/system/docker.service.d/dockercourse-mirror.conf
+  local ours=""
   grep -qx 'docker.io' "$state/installed-by-course" 2>/dev/null && ours=yes
   if grep -qx 'docker-registry' "$state/installed-by-course" 2>/dev/null; then
     with_deadline 60 systemctl disable --now docker-registry.service >/dev/null 2>&1 || true
     say "docker-registry.service(모든 인터페이스의 5000번 포트)를 멈추고 비활성화했습니다 / stopped and disabled docker-registry.service"
   fi
-  if [ -n "$ours" ] && [ ! -f "$dropin" ]; then
-    if grep -q '"registry-mirrors"' /etc/docker/daemon.json 2>/dev/null; then
-      say "/etc/docker/daemon.json에 registry-mirrors가 있어 과정의 미러를 더하지 않았습니다 / kept your registry-mirrors"
-    else
-      mkdir -p "$(dirname "$dropin")"
-      printf '%s\n' "# Written by the Docker course (make lab): the local, read-only registry mirror on 127.0.0.1." \
-        "[Service]" "Environment=\"DOCKER_OPTS=--registry-mirror=http://127.0.0.1:$mirror_port\"" > "$dropin"
-      systemctl daemon-reload
-      # The package's postinst started the service before the drop-in existed: restart our own fresh install.
-      if systemctl is-active --quiet docker.service; then with_deadline 120 systemctl restart docker.service || true; fi
-    fi
+  if [ -n "$ours" ] && write_mirror_dropin && systemctl is-active --quiet docker.service; then
+    with_deadline 120 systemctl restart docker.service || true  # started before the drop-in existed
   fi
   start_registry_mirror || true
   if ! systemctl is-active --quiet docker.service || [ -n "$ours" ]; then
@@ -248,9 +255,12 @@ if [ "$(uname -s)" = "Linux" ] && { pkg_installed docker.io || can_apt; }; then
     pkg_installed "$p" || newly="$newly $p"
   done
   rc=0
+  wrote=""
+  if systemd_runs && ! pkg_installed docker.io; then write_mirror_dropin && wrote=yes; fi
   # shellcheck disable=SC2086
   apt_install $wanted || rc=$?
   if [ "$rc" -ne 0 ]; then
+    if [ -n "$wrote" ]; then rm -f "$dropin"; systemctl daemon-reload || true; fi
     fail "도커 엔진을 설치하지 못했습니다(위 메시지 참고). Docker Desktop이나 배포판의 Docker Engine을 직접 설치해 시작한 뒤 다시 실행하세요." \
          "Could not install the engine (see above). Install and start Docker Desktop or your distribution's Docker Engine, then try again."
   fi

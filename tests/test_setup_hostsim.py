@@ -3,8 +3,8 @@
 (a) Docker CE installed but stopped: the engine step refuses to install docker.io and removes nothing.
 (b) systemd as PID 1: docker.io via docker.service (one dockerd), nothing listening beyond loopback.
 (c) No systemd, a non-root learner in the docker group: own dockerd (daemon.json honoured, pid file under
-    /run), the lab runs as the learner - also under sudo - without the token in `ps`, and `engine stop`
-    stops exactly what the course started.
+    /run), the lab runs as the learner - also under sudo - without the token in `ps`, the registry mirror
+    takes writes only from the seeding step, and `make stop` stops exactly what the course started.
 """
 
 from __future__ import annotations
