@@ -50,7 +50,12 @@ RUN DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends
  && equivs-build docker-ce.ctl >/dev/null && dpkg -i docker-ce_*.deb && rm -f docker-ce* \\
  && apt-get purge -y -q --auto-remove equivs >/dev/null
 """
-LAYERS = {"base": [BASE], "engine": [BASE, ENGINE], "docker-ce": [BASE, DOCKER_CE]}
+# Debian's docker.io already installed (by the learner, not the course), engine not running.
+DOCKER_IO = """\
+RUN DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends docker.io docker-cli \\
+    docker-registry debootstrap iptables
+"""
+LAYERS = {"base": [BASE], "engine": [BASE, ENGINE], "docker-ce": [BASE, DOCKER_CE], "docker-io": [BASE, ENGINE, DOCKER_IO]}
 
 
 def image(kind: str) -> str:
@@ -62,9 +67,11 @@ def image(kind: str) -> str:
     ``docker image rm $(docker image ls -q --filter label=kr.dockercourse.hostsim=true)``.
     """
     ref = naming.BASE_IMAGE
-    for i, part in enumerate(LAYERS[kind]):
+    parts = LAYERS[kind]
+    for i, part in enumerate(parts):
         text = (part if i == 0 else f"FROM {ref}\n{part}") + 'LABEL kr.dockercourse.hostsim="true"\n'
-        ref = f"{naming.prefix()}-hostsim-{'base' if i == 0 else kind}:{hashlib.sha256(text.encode()).hexdigest()[:12]}"
+        layer = next(k for k, v in LAYERS.items() if v == parts[: i + 1])
+        ref = f"{naming.prefix()}-hostsim-{layer}:{hashlib.sha256(text.encode()).hexdigest()[:12]}"
         if subprocess.run(["docker", "image", "inspect", ref], capture_output=True).returncode != 0:
             build = subprocess.run(["docker", "build", "-q", "-t", ref, "-"], input=text, text=True,
                                    capture_output=True, timeout=900)
