@@ -37,6 +37,8 @@ prepare: engine
 doctor: venv
 	@$(BIN)/python -m dockhelpers doctor
 
+# Hook for the course endpoint (dockhelpers/endpoint/, built elsewhere): start it after `prepare` and export
+# DOCKER_HOST=unix://<course socket>; scripts/start-lab.sh passes DOCKER_HOST on to the lab (also under sudo).
 lab: system prepare
 	@$(BIN)/python -m dockhelpers doctor || echo "[lab] 점검 결과의 '확인 필요' 항목을 보세요 / see the items to check above"
 	@bash scripts/start-lab.sh $(LAB_PORT)
