@@ -1,7 +1,7 @@
 # Two commands for learners and CI:
 #   make lab   - environment + engine + base image, then JupyterLab on 127.0.0.1
 #   make test  - the same set-up, then the whole test suite (what .ci/run runs)
-#   make test-quick - the inner loop for developers: unit + engine basics, a few minutes
+# And for learners: make stop (stop what the course started), make update (a new course version, work kept).
 SHELL := /bin/bash
 PY ?= python3
 VENV := .venv
@@ -12,7 +12,7 @@ PYTEST_ARGS ?=
 # The inner loop: unit tests and the engine basics (no notebooks, no Swarm lab, no browser, no host simulations).
 QUICK_MARKERS := not notebook and not lab and not browser and not hostsim and not final
 
-.PHONY: lab test test-quick venv engine system prepare doctor cleanup bench clean-venv
+.PHONY: lab test test-quick venv engine system test-deps prepare doctor cleanup bench clean-venv stop update
 
 $(STAMP): requirements.txt requirements-dev.txt pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -24,9 +24,13 @@ $(STAMP): requirements.txt requirements-dev.txt pyproject.toml
 
 venv: $(STAMP)
 
-# System packages (fonts for Korean plots, Chromium for the browser tests) when root on Debian/Ubuntu.
+# System packages the lab needs (the Korean font for plots) when root on Debian/Ubuntu.
 system:
 	@bash scripts/system-packages.sh
+
+# What only the tests need (Chromium for the browser tests). NOTE for the lead: make `test` depend on it.
+test-deps:
+	@bash scripts/system-packages.sh test
 
 engine: venv
 	@bash scripts/ensure-engine.sh
@@ -37,15 +41,22 @@ prepare: engine
 doctor: venv
 	@$(BIN)/python -m dockhelpers doctor
 
+# Hook for the course endpoint (dockhelpers/endpoint/, built elsewhere): start it after `prepare` and export
+# DOCKER_HOST=unix://<course socket>; scripts/start-lab.sh passes DOCKER_HOST on to the lab (also under sudo).
 lab: system prepare
 	@$(BIN)/python -m dockhelpers doctor || echo "[lab] 점검 결과의 '확인 필요' 항목을 보세요 / see the items to check above"
 	@bash scripts/start-lab.sh $(LAB_PORT)
 
-test: system prepare
+test: system test-deps prepare
 	$(BIN)/python -m pytest -v -rs --durations=25 $(PYTEST_ARGS)
 
-test-quick: prepare
-	$(BIN)/python -m pytest -q -rs --durations=10 -m "$(QUICK_MARKERS)" $(PYTEST_ARGS)
+# Stop what the course started (the lab, its registry mirror, a dockerd or docker.service it started).
+stop: venv
+	@$(BIN)/python -m dockhelpers engine stop
+
+# Bring in a new course version without losing the learner's work in work/; says which chapters changed.
+update: venv
+	@bash scripts/update-course.sh
 
 cleanup: venv
 	@$(BIN)/python -m dockhelpers cleanup --yes

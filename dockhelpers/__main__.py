@@ -1,4 +1,4 @@
-"""Terminal entry point: ``python -m dockhelpers doctor | prepare | cleanup [--chapter N] [--yes]``."""
+"""Terminal entry point: ``python -m dockhelpers doctor | prepare | cleanup [--chapter N] [--yes] | engine stop``."""
 
 from __future__ import annotations
 
@@ -39,6 +39,18 @@ def _cleanup(args: argparse.Namespace) -> int:
     return 0
 
 
+def _engine(args: argparse.Namespace) -> int:
+    from dockhelpers.engine import stop_course_engine
+
+    if args.action == "stop":
+        stopped = stop_course_engine()
+        if not stopped:
+            print("과정이 시작한 것 중 실행 중인 것이 없습니다(다른 엔진은 건드리지 않습니다). / nothing the course started is running.")
+        for line in stopped:
+            print(f"멈춤 / stopped: {line}")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     """Parse the command line and run one sub-command; Korean message and exit 2 on a CourseError."""
     parser = argparse.ArgumentParser(prog="python -m dockhelpers", description="도커 실습 과정 도우미")
@@ -49,6 +61,9 @@ def main(argv: list[str] | None = None) -> int:
     clean.add_argument("--chapter", type=int, default=None, help="이 장(1-4)의 리소스만")
     clean.add_argument("--yes", "-y", action="store_true", help="묻지 않고 지우기")
     clean.set_defaults(func=_cleanup)
+    eng = sub.add_parser("engine", help="과정이 시작한 엔진 관리 (stop: 과정이 시작한 것만 멈추기)")
+    eng.add_argument("action", choices=["stop"], help="stop: 랩, 레지스트리 미러, 과정이 시작한 dockerd/서비스 멈추기")
+    eng.set_defaults(func=_engine)
     args = parser.parse_args(argv)
     try:
         return args.func(args)

@@ -153,12 +153,29 @@ def _split(image: str) -> tuple[str, str]:
 
 
 def _remove_quietly(name: str) -> None:
+    """Replace-on-run: remove the container called exactly ``name`` - only if the course created it.
+
+    The engine resolves a name to a container of that name *or* one whose ID starts with it, so the name
+    is compared exactly; a container without the course label (the learner's own) is never removed.
+    (When the course endpoint adds its creation marker label, check it here as well.)
+
+    Raises:
+        NameConflict: A container of that name exists that the course did not create.
+    """
     from docker.errors import NotFound as _Missing
 
     try:
-        client().containers.get(name).remove(force=True)
+        found = client().containers.get(name)
     except _Missing:
-        pass
+        return
+    if found.name != name.lstrip("/"):
+        return  # an ID-prefix match, not this name: leave it; create() reports a real name conflict
+    if (found.labels or {}).get(naming.COURSE_LABEL) != "true":
+        raise errors.NameConflict(
+            f"`{name}` 이름의 컨테이너가 이미 있지만 과정이 만든 것이 아니어서 지우지 않았습니다.",
+            f"직접 만든 컨테이너라면 다른 이름을 쓰거나, 지워도 되는지 확인한 뒤 `docker container rm -f {name}`을 "
+            "실행하세요.")
+    found.remove(force=True)
 
 
 def _ports_text(container: Any) -> str:

@@ -11,9 +11,10 @@ import shutil
 import subprocess
 from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from dockhelpers.errors import CourseError, EngineUnavailable
+from dockhelpers.errors import EngineUnavailable, translate
 from dockhelpers.naming import BASE_IMAGE
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -22,6 +23,41 @@ if TYPE_CHECKING:  # pragma: no cover
 
 #: Connection pool size: the stats sampler keeps one stream open per container.
 POOL_SIZE = 64
+LOOPBACK = ("127.0.0.1", "localhost")
+
+
+def ensure_loopback_no_proxy() -> None:
+    """Add 127.0.0.1 and localhost to ``NO_PROXY``/``no_proxy``: loopback probes must not go to a proxy."""
+    for var in ("NO_PROXY", "no_proxy"):
+        items = [i for i in os.environ.get(var, "").split(",") if i.strip()]
+        missing = [h for h in LOOPBACK if h not in items]
+        if missing:
+            os.environ[var] = ",".join(items + missing)
+
+
+def _engine_gone(exc: BaseException) -> EngineUnavailable:
+    reset_client()
+    host = os.environ.get("DOCKER_HOST", "기본 소켓")
+    cause = translate(exc)
+    if isinstance(cause, EngineUnavailable):
+        return EngineUnavailable(f"도커 엔진({host})과의 연결이 끊겼습니다. 엔진이 멈췄거나 다시 시작되는 중입니다.",
+                                 cause.hint if type(cause) is not EngineUnavailable else None, detail=str(exc))
+    return EngineUnavailable(f"도커 엔진({host})이 응답하지 않습니다.", detail=str(exc))
+
+
+def _guard(c: "docker.DockerClient") -> None:
+    """Every request of ``c``: a lost or hung engine becomes a short Korean EngineUnavailable, not a traceback."""
+    import requests
+
+    send = c.api.send
+
+    def guarded_send(request, **kwargs):
+        try:
+            return send(request, **kwargs)
+        except (requests.exceptions.ConnectionError, requests.exceptions.Timeout) as exc:
+            raise _engine_gone(exc) from None
+
+    c.api.send = guarded_send
 
 
 @lru_cache(maxsize=1)
@@ -32,17 +68,21 @@ def client() -> "docker.DockerClient":
         A connected :class:`docker.DockerClient` (cached: one per kernel).
 
     Raises:
-        EngineUnavailable: No engine answers.
+        EngineUnavailable: No engine answers (also: permission denied on the socket, in Korean).
     """
     import docker
     from docker.errors import DockerException
 
+    ensure_loopback_no_proxy()
     try:
         c = docker.from_env(max_pool_size=POOL_SIZE, timeout=120)
         c.ping()
     except DockerException as exc:
         host = os.environ.get("DOCKER_HOST", "기본 소켓 또는 현재 CLI 컨텍스트")
-        raise EngineUnavailable(f"도커 엔진({host})에 연결할 수 없습니다.", detail=str(exc)) from exc
+        cause = translate(exc)
+        hint = cause.hint if isinstance(cause, EngineUnavailable) and type(cause) is not EngineUnavailable else None
+        raise EngineUnavailable(f"도커 엔진({host})에 연결할 수 없습니다.", hint, detail=str(exc)) from None
+    _guard(c)
     return c
 
 
@@ -204,3 +244,88 @@ def engine_summary() -> dict[str, Any]:
     v = c.version()
     return {"server": v.get("Version"), "api": v.get("ApiVersion"), "os": v.get("Os"), "arch": v.get("Arch"),
             "components": [comp.get("Name") for comp in v.get("Components", [])]}
+
+
+def _cmdline(pid: int) -> str:
+    """The command line of a live process ("" when gone or a zombie); ``ps`` works on Linux and macOS."""
+    try:
+        out = subprocess.run(["ps", "-o", "stat=,command=", "-p", str(pid)], capture_output=True, text=True,
+                             timeout=10)
+    except (OSError, subprocess.TimeoutExpired):
+        return ""
+    stat, _, command = out.stdout.strip().partition(" ")
+    return "" if not stat or stat.startswith("Z") else command.strip()
+
+
+def _stop_pid(pidfile: Path, must_contain: tuple[str, ...], what: str, deadline: float) -> str | None:
+    """SIGTERM the process in ``pidfile`` if its command line proves it is the course's; wait up to ``deadline``."""
+    import signal
+    import time
+
+    try:
+        pid = int(pidfile.read_text().strip())
+    except (OSError, ValueError):
+        return None
+    cmd = _cmdline(pid)
+    if not cmd or not all(word in cmd for word in must_contain):
+        pidfile.unlink(missing_ok=True)  # stale: that process is gone, or the pid now belongs to another program
+        return None
+    try:
+        os.kill(pid, signal.SIGTERM)
+    except PermissionError:
+        raise EngineUnavailable(f"{what}(pid {pid})을(를) 멈출 권한이 없습니다.",
+                                "root가 시작한 것입니다. `sudo make stop`으로 실행하세요.") from None
+    end = time.monotonic() + deadline
+    while time.monotonic() < end and _cmdline(pid):
+        time.sleep(0.2)
+    if _cmdline(pid):
+        os.kill(pid, signal.SIGKILL)
+    pidfile.unlink(missing_ok=True)
+    return f"{what} (pid {pid})"
+
+
+def stop_course_engine() -> list[str]:
+    """Stop what ``make lab`` started, and nothing else (``make stop``, ``python -m dockhelpers engine stop``).
+
+    That is: the JupyterLab it started, the local registry mirror, and either the ``dockerd`` the course
+    started itself (no systemd) or ``docker.service`` when the course started it. An engine the learner
+    started (Docker Desktop, Docker CE, a service that was already running) is left alone. Each pid file is
+    checked against the process's command line before anything is signalled.
+
+    CLI equivalent: ``kill $(cat /run/dockercourse/dockerd.pid)`` or ``sudo systemctl stop docker``.
+
+    Returns:
+        What was stopped, one Korean line each (empty when nothing was running).
+    """
+    state = Path(os.environ.get("DOCKHELPERS_STATE", "/var/lib/dockercourse"))
+    rundir = Path(os.environ.get("DOCKHELPERS_RUNDIR", "/run/dockercourse"))
+    work = Path(os.environ.get("DOCKHELPERS_WORK", Path(__file__).resolve().parents[1] / "work"))
+    stopped: list[str] = []
+    lab = _stop_pid(work / ".lab" / "lab.pid", ("jupyter",), "JupyterLab", 20)
+    if lab:
+        stopped.append(lab)
+    for pidfile in (rundir / "registry.pid", state / "registry.pid"):
+        done = _stop_pid(pidfile, ("docker-registry", str(state)), "레지스트리 미러(registry mirror)", 10)
+        if done:
+            stopped.append(done)
+    for pidfile in (rundir / "dockerd.pid", state / "dockerd.pid"):
+        done = _stop_pid(pidfile, ("dockerd", str(state / "daemon.json")), "dockerd", 60)
+        if done:
+            stopped.append(done)
+    service = rundir / "started-service"
+    if service.is_file():
+        unit = service.read_text().strip() or "docker.service"
+        try:
+            done = subprocess.run(["systemctl", "stop", unit, "docker.socket"], capture_output=True, text=True,
+                                  timeout=120)
+        except (OSError, subprocess.TimeoutExpired) as exc:
+            raise EngineUnavailable(f"{unit}을(를) 120초 안에 멈추지 못했습니다.",
+                                    f"`sudo systemctl stop {unit} docker.socket`을 직접 실행하세요.",
+                                    detail=str(exc)) from None
+        if done.returncode != 0:
+            raise EngineUnavailable(f"{unit}을(를) 멈추지 못했습니다.", "`sudo make stop`으로 다시 실행하세요.",
+                                    detail=done.stderr)
+        stopped.append(f"{unit} (systemctl stop)")
+        service.unlink()
+    reset_client()
+    return stopped

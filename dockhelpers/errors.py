@@ -45,6 +45,25 @@ class EngineUnavailable(CourseError):
     )
 
 
+class SocketPermission(EngineUnavailable):
+    """The engine runs, but this user may not use its socket (not in the ``docker`` group)."""
+
+    default_hint = (
+        "도커 소켓에 접근할 권한이 없습니다. `sudo usermod -aG docker $USER`를 실행하고 로그아웃했다가 다시 "
+        "로그인하세요(또는 Docker Desktop을 쓰세요). `sudo`로 노트북을 실행하지는 마세요."
+    )
+
+
+class ProxyProblem(CourseError):
+    """An HTTP(S) proxy refused or broke a connection (often: a loopback address sent to the proxy)."""
+
+    default_hint = (
+        "프록시 설정(HTTP_PROXY, HTTPS_PROXY)을 확인하세요. 127.0.0.1과 localhost는 NO_PROXY에 넣어야 합니다"
+        "(예: `export NO_PROXY=127.0.0.1,localhost`). 엔진이 쓰는 프록시는 Docker Desktop 설정이나 "
+        "/etc/docker/daemon.json의 proxies 항목에서 바꿉니다."
+    )
+
+
 class InvalidReference(CourseError):
     """An image name/tag is not a valid reference (e.g. upper-case letters, spaces)."""
 
@@ -117,8 +136,14 @@ class CommandFailed(CourseError):
 
 # (pattern, class, Korean message) - first match wins; patterns are matched case-insensitively.
 _RULES: list[tuple[str, type[CourseError], str]] = [
+    (r"permission denied.{0,120}docker[^ ]*\.sock|docker[^ ]*\.sock.{0,120}permission denied"
+     r"|permissionerror.{0,40}permission denied",
+     SocketPermission, "도커 소켓에 접근할 권한이 없습니다."),
+    (r"proxyconnect|proxyerror|unable to connect to proxy|407 proxy|proxy authentication required",
+     ProxyProblem, "프록시를 거치는 연결이 실패했습니다."),
     (r"cannot connect to the docker daemon|error while fetching server api version|connectionrefusederror"
-     r"|docker\.sock.*(no such file|refused)|connection aborted",
+     r"|docker\.sock.*(no such file|refused)|connection aborted|unixhttpconnectionpool|remotedisconnected"
+     r"|is the docker daemon running",
      EngineUnavailable, "도커 엔진에 연결할 수 없습니다."),
     (r"port is already allocated|address already in use|bind: address already",
      PortInUse, "호스트 포트가 이미 사용 중입니다."),
@@ -130,7 +155,7 @@ _RULES: list[tuple[str, type[CourseError], str]] = [
      r"|failed to read dockerfile|cannot find dockerfile",
      DockerfileMissing, "Dockerfile을 찾을 수 없습니다."),
     (r"toomanyrequests|pull rate limit", RateLimited, "Docker Hub 내려받기 횟수 제한에 걸렸습니다."),
-    (r"no space left on device", NoSpace, "디스크 공간이 부족합니다."),
+    (r"no space left on device|disk quota exceeded|not enough space", NoSpace, "디스크 공간이 부족합니다."),
     (r"oomkilled|out of memory", OOMKilled, "메모리 부족으로 컨테이너가 종료되었습니다."),
     (r"returned a non-zero code|executor failed running|the command .* returned",
      BuildFailed, "이미지 빌드 중 한 단계가 실패했습니다."),
