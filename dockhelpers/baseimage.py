@@ -95,10 +95,16 @@ Dir::Cache::srcpkgcache "";
 
 
 def has_image(ref: str = BASE_IMAGE) -> bool:
-    """True when the engine has ``ref`` locally (``docker image inspect REF``)."""
-    from dockhelpers import inspection
+    """True when the engine has ``ref`` locally (``docker image inspect REF``).
 
-    return inspection.image_exists(ref)
+    Asks the CLI, not :func:`dockhelpers.inspection.image_exists`: set-up runs this where the docker SDK may
+    not be installed yet (a host simulation, a bare ``python3 -m dockhelpers prepare``).
+    """
+    try:
+        return subprocess.run(["docker", "image", "inspect", ref], capture_output=True, timeout=30).returncode == 0
+    except subprocess.TimeoutExpired as exc:
+        raise CourseError("도커 엔진이 30초 안에 응답하지 않습니다.",
+                          "엔진 상태를 확인하세요(`docker version`). 멈춰 있으면 다시 시작하세요.") from exc
 
 
 def _locally_bootstrapped(ref: str) -> bool:
