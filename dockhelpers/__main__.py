@@ -1,4 +1,5 @@
-"""Terminal entry point: ``python -m dockhelpers doctor | prepare | cleanup [--chapter N] [--yes] | engine stop``."""
+"""Terminal entry point: ``python -m dockhelpers doctor | prepare | cleanup [--chapter N] [--yes] | engine stop |
+endpoint start|stop|status|run [--record DIR]``."""
 
 from __future__ import annotations
 
@@ -51,6 +52,26 @@ def _engine(args: argparse.Namespace) -> int:
     return 0
 
 
+def _endpoint(args: argparse.Namespace) -> int:
+    from dockhelpers.endpoint import daemon
+
+    if args.action == "run":
+        return daemon.run(args.record)
+    if args.action == "start":
+        print(f"DOCKER_HOST={daemon.start(args.record)}")
+        return 0
+    if args.action == "stop":
+        print("과정 엔드포인트를 멈췄습니다. / endpoint stopped." if daemon.stop()
+              else "실행 중인 과정 엔드포인트가 없습니다. / no endpoint running.")
+        return 0
+    ok, line = daemon.status()
+    print(line)
+    if not ok:
+        print("과정 엔드포인트가 응답하지 않습니다. `python -m dockhelpers endpoint start`로 시작하세요. "
+              "/ the endpoint does not answer.", file=sys.stderr)
+    return 0 if ok else 1
+
+
 def main(argv: list[str] | None = None) -> int:
     """Parse the command line and run one sub-command; Korean message and exit 2 on a CourseError."""
     parser = argparse.ArgumentParser(prog="python -m dockhelpers", description="도커 실습 과정 도우미")
@@ -64,6 +85,11 @@ def main(argv: list[str] | None = None) -> int:
     eng = sub.add_parser("engine", help="과정이 시작한 엔진 관리 (stop: 과정이 시작한 것만 멈추기)")
     eng.add_argument("action", choices=["stop"], help="stop: 랩, 레지스트리 미러, 과정이 시작한 dockerd/서비스 멈추기")
     eng.set_defaults(func=_engine)
+    ep = sub.add_parser("endpoint", help="과정 엔드포인트(라벨을 붙이고 보호하는 도커 API 프록시)")
+    ep.add_argument("action", choices=["start", "stop", "status", "run"],
+                    help="start/stop: 백그라운드 실행/정지, status: DOCKER_HOST 줄 출력, run: 포그라운드 실행")
+    ep.add_argument("--record", default=None, metavar="DIR", help="모든 요청과 응답을 DIR에 JSON lines로 기록")
+    ep.set_defaults(func=_endpoint)
     args = parser.parse_args(argv)
     try:
         return args.func(args)

@@ -1,0 +1,122 @@
+"""Run the endpoint in the foreground, or start, stop and check it in the background.
+
+CLI: ``python -m dockhelpers endpoint start|stop|status|run [--record DIR]``.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+
+from dockhelpers.endpoint import settings
+from dockhelpers.endpoint.http import simple_request
+from dockhelpers.errors import EngineUnavailable
+
+
+def ping(path: str | os.PathLike | None = None, timeout: float = 5) -> bool:
+    """Whether an endpoint answers ``GET /_ping`` on ``path`` (default: the course socket) with 200 OK."""
+    sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    sock.settimeout(timeout)
+    try:
+        sock.connect(str(path or settings.socket_path()))
+        status, body = simple_request(sock, "GET", "/_ping")
+        return status == 200 and body.strip() == b"OK"
+    except (OSError, Exception):
+        return False
+
+
+def run(record_dir: str | None = None) -> int:
+    """Serve in the foreground until SIGTERM/SIGINT (``python -m dockhelpers endpoint run``)."""
+    from dockhelpers.endpoint.server import Endpoint
+
+    server = Endpoint(settings.socket_path(), settings.upstream(), record_dir)
+    pidfile = settings.pid_file()
+    pidfile.write_text(f"{os.getpid()}\n")
+    stop = threading.Event()
+
+    def on_signal(signum, frame) -> None:
+        stop.set()
+        threading.Thread(target=server.shutdown, daemon=True).start()
+
+    signal.signal(signal.SIGTERM, on_signal)
+    signal.signal(signal.SIGINT, on_signal)
+    print(f"endpoint: {settings.docker_host()} -> {server.upstream.url}"
+          + (f" (recording to {record_dir})" if record_dir else ""), flush=True)
+    try:
+        server.serve_forever(poll_interval=0.2)
+    finally:
+        server.server_close()
+        try:
+            if pidfile.read_text().strip() == str(os.getpid()):
+                pidfile.unlink()
+        except OSError:
+            pass
+    return 0
+
+
+def _pid() -> int | None:
+    try:
+        pid = int(settings.pid_file().read_text().strip())
+    except (OSError, ValueError):
+        return None
+    try:
+        with open(f"/proc/{pid}/cmdline", "rb") as fh:
+            cmd = fh.read().replace(b"\0", b" ").decode(errors="replace")
+    except OSError:
+        try:
+            cmd = subprocess.run(["ps", "-o", "command=", "-p", str(pid)], capture_output=True, text=True).stdout
+        except OSError:
+            cmd = ""
+    return pid if "dockhelpers" in cmd and "endpoint" in cmd else None
+
+
+def start(record_dir: str | None = None, timeout: float = 15) -> str:
+    """Start the endpoint in the background unless it already answers (``endpoint start``).
+
+    Returns:
+        The ``DOCKER_HOST`` value that goes through it.
+
+    Raises:
+        EngineUnavailable: It did not answer within ``timeout`` (the log file is named).
+    """
+    if ping():
+        return settings.docker_host()
+    settings.upstream()  # fail early, in Korean, on an engine address it cannot forward to
+    args = [sys.executable, "-m", "dockhelpers", "endpoint", "run"]
+    if record_dir:
+        args += ["--record", str(record_dir)]
+    log = open(settings.log_file(), "ab")
+    subprocess.Popen(args, stdin=subprocess.DEVNULL, stdout=log, stderr=log, start_new_session=True,
+                     close_fds=True)
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        if ping():
+            return settings.docker_host()
+        time.sleep(0.1)
+    raise EngineUnavailable("과정 엔드포인트가 시작되지 않았습니다.",
+                            f"로그를 확인하세요: {settings.log_file()}")
+
+
+def stop(timeout: float = 10) -> bool:
+    """Stop the background endpoint (``endpoint stop``); False when none was running."""
+    pid = _pid()
+    if pid is None:
+        return False
+    os.kill(pid, signal.SIGTERM)
+    end = time.monotonic() + timeout
+    while time.monotonic() < end and _pid() == pid and os.path.exists(f"/proc/{pid}"):
+        time.sleep(0.1)
+    if _pid() == pid:
+        os.kill(pid, signal.SIGKILL)
+        settings.pid_file().unlink(missing_ok=True)
+    return True
+
+
+def status() -> tuple[bool, str]:
+    """Whether the endpoint answers, and its ``DOCKER_HOST=unix://...`` line (``endpoint status``)."""
+    return ping(), f"DOCKER_HOST={settings.docker_host()}"

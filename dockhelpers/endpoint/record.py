@@ -1,0 +1,110 @@
+"""Recording mode: every exchange through the endpoint as one JSON line (for review and Binder replay).
+
+One file per session: ``<dir>/<session>.jsonl``, where the session is the ``X-Dockercourse-Session``
+request header (a notebook run) or ``terminal``. Each line holds the method, path, query, the parts of a
+JSON body that matter, the status, and the response: a small body whole, a stream as chunks with their
+time offsets in seconds. Registry credentials (``X-Registry-Auth``, ``X-Registry-Config``, ``/auth``
+bodies, ``authconfig`` query values) are never written.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+#: Stream chunks kept per exchange; more are counted, not written.
+MAX_CHUNKS = 2000
+#: Payload bytes kept per exchange (body or chunks together).
+MAX_BYTES = 1024 * 1024
+SECRET_KEYS = {"password", "auth", "identitytoken", "registrytoken", "authconfig", "x-registry-auth",
+               "x-registry-config"}
+_SAFE_NAME = re.compile(r"[^A-Za-z0-9_.-]+")
+
+
+def scrub(value: Any) -> Any:
+    """A copy of a JSON value with every credential field replaced by ``"<redacted>"``."""
+    if isinstance(value, dict):
+        return {k: ("<redacted>" if k.lower() in SECRET_KEYS else scrub(v)) for k, v in value.items()}
+    if isinstance(value, list):
+        return [scrub(v) for v in value]
+    return value
+
+
+def _text(data: bytes) -> Any:
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        return {"base64": __import__("base64").b64encode(data).decode()}
+
+
+class Entry:
+    """One exchange being recorded."""
+
+    def __init__(self, method: str, path: str, query: dict[str, str]) -> None:
+        self.started = time.monotonic()
+        self.data: dict[str, Any] = {"t": round(time.time(), 3), "method": method, "path": path,
+                                     "query": scrub(dict(query))}
+        self.chunks: list[list[Any]] = []
+        self.size = 0
+        self.dropped = 0
+
+    def request_body(self, body: Any) -> None:
+        self.data["body"] = scrub(body)
+
+    def request_size(self, size: int) -> None:
+        self.data["body_bytes"] = size
+
+    def status(self, status: int, content_type: str | None) -> None:
+        self.data["status"] = status
+        if content_type:
+            self.data["content_type"] = content_type
+
+    def chunk(self, data: bytes, direction: str = "out") -> None:
+        """A piece of the response (``out``) or, on a hijacked connection, of the client's input (``in``)."""
+        if len(self.chunks) >= MAX_CHUNKS or self.size + len(data) > MAX_BYTES:
+            self.dropped += len(data)
+            return
+        self.size += len(data)
+        entry = [round(time.monotonic() - self.started, 4), _text(data)]
+        if direction != "out":
+            entry.append(direction)
+        self.chunks.append(entry)
+
+    def finish(self) -> dict[str, Any]:
+        data = self.data
+        parsed = False
+        if data.get("content_type", "").startswith("application/json") and not self.dropped:
+            joined = "".join(c[1] for c in self.chunks if isinstance(c[1], str) and len(c) == 2)
+            try:
+                data["response"] = scrub(json.loads(joined or "null"))
+                parsed = True
+            except ValueError:
+                pass
+        if not parsed:
+            data["chunks"] = self.chunks
+        if self.dropped:
+            data["dropped_bytes"] = self.dropped
+        data["seconds"] = round(time.monotonic() - self.started, 4)
+        return data
+
+
+class Recorder:
+    """Writes finished entries to ``<folder>/<session>.jsonl`` (thread-safe)."""
+
+    def __init__(self, folder: str | Path) -> None:
+        self.folder = Path(folder)
+        self.folder.mkdir(parents=True, exist_ok=True)
+        self._lock = threading.Lock()
+
+    def path(self, session: str | None) -> Path:
+        name = _SAFE_NAME.sub("_", session or "terminal")[:80] or "terminal"
+        return self.folder / f"{name}.jsonl"
+
+    def write(self, session: str | None, entry: Entry) -> None:
+        line = json.dumps(entry.finish(), ensure_ascii=False, separators=(",", ":"))
+        with self._lock, open(self.path(session), "a", encoding="utf-8") as fh:
+            fh.write(line + "\n")
