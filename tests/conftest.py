@@ -146,3 +146,25 @@ def pytest_runtest_teardown(item, nextitem):
     """Take the shared lab down as soon as no later test needs it."""
     if SHARED_LAB.info is not None and (nextitem is None or not _uses_lab(nextitem)):
         SHARED_LAB.down()
+
+
+@pytest.fixture(scope="session")
+def course_endpoint():
+    """One course endpoint (a real background process on a temporary socket) for every endpoint test.
+
+    The test process gets the endpoint's state folder too, so ``dockhelpers.endpoint.marker`` sees the same
+    marker value. Everything created through it is removed at the end (by its marker label).
+    """
+    from endpoint_support import RunningEndpoint
+
+    from dockhelpers.endpoint import settings
+
+    ep = RunningEndpoint()
+    mp = pytest.MonkeyPatch()
+    mp.setenv(settings.STATE_ENV, str(ep.folder))
+    ep.start()
+    try:
+        yield ep
+    finally:
+        ep.close()
+        mp.undo()

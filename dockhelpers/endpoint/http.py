@@ -60,6 +60,8 @@ class Reader:
         start = 0
         while True:
             end = self.buf.find(b"\r\n\r\n", max(0, start - 3))
+            if end + 4 > HEAD_LIMIT:
+                raise HttpError("request head too large", 431)
             if end >= 0:
                 head = bytes(self.buf[:end + 4])
                 del self.buf[:end + 4]

@@ -64,10 +64,40 @@ def is_course(labels: dict[str, str] | None) -> bool:
     return bool(labels) and labels.get(MARKER_LABEL) == marker_value()
 
 
-def is_course_image(image: dict) -> bool:
-    """Whether an image (an inspect or list entry) was built or pulled through the endpoint."""
+def normalize_ref(ref: str) -> str:
+    """``docker.io/library/debian`` -> ``debian:latest``; digests and explicit tags are kept."""
+    for prefix in ("docker.io/", "index.docker.io/"):
+        if ref.startswith(prefix):
+            ref = ref[len(prefix):]
+            break
+    if ref.startswith("library/") and ref.count("/") == 1:
+        ref = ref[len("library/"):]
+    last = ref.rsplit("/", 1)[-1]
+    if "@" not in ref and ":" not in last:
+        ref += ":latest"
+    return ref
+
+
+def is_course_image(image: dict, name: str | None = None) -> bool:
+    """Whether an image (an inspect or list entry) was built or pulled through the endpoint.
+
+    Args:
+        image: ``docker image inspect`` output or a ``docker images`` entry.
+        name: The reference the request used (``docker rmi NAME``); a pulled image counts only under the
+            references it was pulled as, so pulling a new tag of the base image never makes the base image
+            the course's.
+    """
     labels = (image.get("Config") or {}).get("Labels") or image.get("Labels") or {}
-    return labels.get(IMAGE_MARKER_LABEL) == marker_value() or image.get("Id") in pulled_images()
+    if labels.get(IMAGE_MARKER_LABEL) == marker_value():
+        return True
+    pulled = pulled_images()
+    tags = [normalize_ref(r) for r in image.get("RepoTags") or []]
+    bare = (name or "").removeprefix("sha256:")
+    if name and not (len(bare) >= 12 and all(c in "0123456789abcdef" for c in bare)):
+        tags = [normalize_ref(name)]
+    elif name:  # removing by ID removes every tag: each must be one the course pulled
+        return bool(tags) and all(pulled.get(ref) == image.get("Id") for ref in tags)
+    return any(pulled.get(ref) == image.get("Id") for ref in tags)
 
 
 def is_lab(labels: dict[str, str] | None) -> bool:
@@ -82,18 +112,19 @@ def _images_file() -> Path:
     return settings.state_dir() / "images.json"
 
 
-def pulled_images() -> set[str]:
-    """Image IDs pulled through the endpoint (``<state>/images.json``)."""
+def pulled_images() -> dict[str, str]:
+    """References pulled through the endpoint and their image IDs (``<state>/images.json``)."""
     try:
-        return set(json.loads(_images_file().read_text()).get("pulled", []))
-    except (FileNotFoundError, ValueError):
-        return set()
+        return dict(json.loads(_images_file().read_text()).get("pulled", {}))
+    except (FileNotFoundError, ValueError, AttributeError):
+        return {}
 
 
-def remember_pull(image_id: str) -> None:
-    """Add an image ID to the course's pulled images."""
+def remember_pull(ref: str, image_id: str) -> None:
+    """Remember that ``ref`` (image ``image_id``) was pulled through the endpoint."""
     with _lock:
-        ids = pulled_images() | {image_id}
+        refs = pulled_images()
+        refs[normalize_ref(ref)] = image_id
         tmp = _images_file().with_suffix(".tmp")
-        tmp.write_text(json.dumps({"pulled": sorted(ids)}, indent=1))
+        tmp.write_text(json.dumps({"pulled": refs}, indent=1, sort_keys=True))
         os.replace(tmp, _images_file())

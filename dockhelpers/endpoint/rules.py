@@ -121,7 +121,7 @@ class Exchange:
         if info is None:
             return  # the engine answers its own "no such ..." error
         if kind == "image":
-            ok = marker.is_course_image(info)
+            ok = marker.is_course_image(info, what)
         else:
             labels = (info.get("Config") or {}).get("Labels") if kind == "container" else info.get("Labels")
             ok = marker.is_course(labels)
@@ -156,7 +156,7 @@ def _labelled(x: Exchange, labels: dict | None, image: bool = False) -> dict[str
     """Labels of a new object: the client's (minus reserved keys), the course labels and the marker."""
     result = {k: v for k, v in (labels or {}).items() if k not in marker.RESERVED}
     for key, value in x.course_labels().items():
-        if key == naming.CHAPTER_LABEL:
+        if key in (naming.CHAPTER_LABEL, naming.PREFIX_LABEL):
             result.setdefault(key, value)
         else:
             result[key] = value
@@ -192,9 +192,10 @@ def _dangerous(body: dict, engine: str) -> list[str]:
 def create_container(x: Exchange) -> None:
     """``docker run`` / ``create``: labels + marker, ports on 127.0.0.1, no host-level powers."""
     body = x.json_body()
+    lab = marker.is_lab(body.get("Labels"))
     body["Labels"] = _labelled(x, body.get("Labels"))
     risky = _dangerous(body, x.upstream.url)
-    if risky and not marker.is_lab(body["Labels"]):
+    if risky and not lab:
         raise Refused(_bilingual(
             f"과정 엔드포인트는 호스트 전체에 닿는 설정({', '.join(risky)})으로 컨테이너를 만들지 않습니다. "
             f"꼭 필요하면 엔진에 바로 연결하세요: DOCKER_HOST={x.upstream.url} docker ...",
@@ -260,7 +261,7 @@ def pull(x: Exchange) -> None:
             return
         after = x.inspect(f"/images/{_quote(ref)}/json")
         if after and (before is None or before.get("Id") != after.get("Id")):
-            marker.remember_pull(after["Id"])
+            marker.remember_pull(ref, after["Id"])
 
     x.after = remember
 

@@ -103,8 +103,11 @@ def manager_port(container_port: int) -> int:
 
 def compose_env() -> dict[str, str]:
     """Variables the lab's compose file reads (all from :mod:`dockhelpers.naming`)."""
+    from dockhelpers.endpoint.marker import lab_token
+
     first, last = MANAGER_PORTS.start, MANAGER_PORTS.stop - 1
     return {
+        "DKC_LAB_TOKEN": lab_token(),
         "DKC_PROJECT": project(),
         "DKC_PREFIX": naming.prefix(),
         "DKC_DIND_IMAGE": naming.image("dind"),
