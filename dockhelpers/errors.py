@@ -143,7 +143,7 @@ _RULES: list[tuple[str, type[CourseError], str]] = [
      ProxyProblem, "프록시를 거치는 연결이 실패했습니다."),
     (r"cannot connect to the docker daemon|error while fetching server api version|connectionrefusederror"
      r"|docker\.sock.*(no such file|refused)|connection aborted|unixhttpconnectionpool|remotedisconnected"
-     r"|is the docker daemon running",
+     r"|is the docker daemon running|unexpected eof|connection broken",
      EngineUnavailable, "도커 엔진에 연결할 수 없습니다."),
     (r"port is already allocated|address already in use|bind: address already",
      PortInUse, "호스트 포트가 이미 사용 중입니다."),
