@@ -66,6 +66,7 @@ class Exchange:
         self.reader = reader
         self.upstream = upstream
         self.chapter = head.get(settings.CHAPTER_HEADER) or settings.default_chapter()
+        self.session = head.get(settings.SESSION_HEADER)
         self.body: Any = None
         self.body_read = False
         self.response_filter: Callable[[Any], Any] | None = None

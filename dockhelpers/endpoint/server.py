@@ -102,7 +102,7 @@ class Connection:
 
     def _record(self, x: rules.Exchange, entry: Entry) -> None:
         if self.recorder:
-            self.recorder.write(x.head.get(settings.SESSION_HEADER), entry)
+            self.recorder.write(x.session, entry)
 
     def exchange(self) -> bool:
         """Forward one request and its response; True when the connection stays open for the next."""

@@ -1,0 +1,76 @@
+"""Recording mode: one JSON line per exchange, per session, with stream chunks and no credentials."""
+
+from __future__ import annotations
+
+import json
+import uuid
+
+import pytest
+
+from dockhelpers import naming
+
+pytestmark = pytest.mark.engine
+BASE = naming.BASE_IMAGE
+
+
+def _lines(ep, session: str) -> list[dict]:
+    path = ep.record_dir / f"{session}.jsonl"
+    return [json.loads(line) for line in path.read_text().splitlines()]
+
+
+def test_session_recording(course_endpoint):
+    ep = course_endpoint
+    session = f"ch02-{uuid.uuid4().hex[:6]}"
+    client = ep.sdk()
+    client.api.headers["X-Dockercourse-Session"] = session
+    name = naming.name(f"rec{uuid.uuid4().hex[:6]}")
+    out = client.containers.run(BASE, ["sh", "-c", "echo one; sleep 0.3; echo two"], name=name, remove=True)
+    assert out == b"one\ntwo\n"
+    entries = _lines(ep, session)
+    create = next(e for e in entries if e["path"] == "/containers/create")
+    assert create["method"] == "POST" and create["status"] == 201 and create["query"] == {"name": name}
+    assert create["body"]["Image"] == BASE and "Id" in create["response"]
+    logs = [e for e in entries if e["path"].endswith("/logs")]
+    assert logs and logs[0]["status"] == 200
+    waits = [e for e in entries if e["path"].endswith("/wait")]
+    assert waits and waits[0]["response"]["StatusCode"] == 0
+    terminal = ep.record_dir / "terminal.jsonl"
+    assert not terminal.exists() or name not in terminal.read_text()
+
+
+def test_stream_chunks_have_time_offsets(course_endpoint):
+    ep = course_endpoint
+    session = f"stream-{uuid.uuid4().hex[:6]}"
+    client = ep.sdk()
+    client.api.headers["X-Dockercourse-Session"] = session
+    c = client.containers.run(BASE, ["sh", "-c", "echo a; sleep 0.5; echo b"], detach=True,
+                              name=naming.name(f"rs{uuid.uuid4().hex[:6]}"))
+    try:
+        assert b"".join(c.logs(stream=True, follow=True)) == b"a\nb\n"
+    finally:
+        c.remove(force=True)
+    logs = [e for e in _lines(ep, session) if e["path"].endswith("/logs")][0]
+    offsets = [chunk[0] for chunk in logs["chunks"]]
+    assert len(offsets) >= 2 and offsets[-1] - offsets[0] >= 0.3
+    assert "a\n" in "".join(chunk[1] for chunk in logs["chunks"])
+
+
+def test_credentials_never_written(course_endpoint):
+    ep = course_endpoint
+    session = f"auth-{uuid.uuid4().hex[:6]}"
+    client = ep.sdk()
+    client.api.headers["X-Dockercourse-Session"] = session
+    secret = "pw-" + uuid.uuid4().hex
+    try:
+        client.login(username="learner", password=secret, registry="http://127.0.0.1:5099", reauth=True)
+    except Exception:
+        pass  # the answer does not matter; the recording does
+    try:  # a pull with credentials: X-Registry-Auth header
+        client.api.pull("127.0.0.1:5099/library/nonexistent", tag="x",
+                        auth_config={"username": "learner", "password": secret})
+    except Exception:
+        pass
+    text = (ep.record_dir / f"{session}.jsonl").read_text()
+    assert "/auth" in text and "<redacted>" in text
+    assert secret not in text
+    assert "X-Registry-Auth" not in text and "x-registry-auth" not in text
