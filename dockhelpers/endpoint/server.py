@@ -216,6 +216,7 @@ def _copy_until_eof(reader: Reader, out: socket.socket, tap) -> None:
 class _Handler(socketserver.BaseRequestHandler):
     def handle(self) -> None:
         server: Endpoint = self.server  # type: ignore[assignment]
+        settings.tune(self.request)
         Connection(self.request, server.upstream, server.recorder).run()
 
 
