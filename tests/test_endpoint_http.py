@@ -61,6 +61,9 @@ def test_response_framing():
     assert body_framing(parse_response(b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"), False) == ("chunked", 0)
     assert body_framing(parse_response(b"HTTP/1.1 204 No Content\r\n\r\n"), False) == ("length", 0)
     assert body_framing(parse_response(b"HTTP/1.1 200 OK\r\n\r\n"), False, "HEAD") == ("length", 0)
+    # a HEAD answer carries the length of the GET's body, but no body
+    assert body_framing(parse_response(b"HTTP/1.1 404 Not Found\r\nContent-Length: 77\r\n\r\n"), False, "HEAD") \
+        == ("length", 0)
     assert body_framing(parse_response(b"HTTP/1.1 101 UPGRADED\r\nUpgrade: tcp\r\n\r\n"), False) == ("length", 0)
     assert body_framing(parse_response(b"HTTP/1.1 200 OK\r\n\r\n"), False) == ("close", 0)
 

@@ -93,6 +93,24 @@ def test_exec_it_and_attach(course_endpoint):
         ep.cli("rm", "-f", att)
 
 
+def test_cp_into_a_new_file_path(course_endpoint, tmp_path):
+    """``docker cp FILE C:/dir/new-name``: the CLI's HEAD probe (404 with a Content-Length) then the PUT."""
+    ep = course_endpoint
+    name = naming.name(f"cp{_id()}")
+    (tmp_path / "stack.yaml").write_text("hello cp\n")
+    assert ep.cli("run", "-d", "--name", name, BASE, "sleep", "infinity").returncode == 0
+    try:
+        assert ep.cli("exec", name, "mkdir", "-p", "/stacks/t3").returncode == 0
+        for _ in range(2):
+            res = ep.cli("cp", str(tmp_path / "stack.yaml"), f"{name}:/stacks/t3/stack.yaml")
+            assert res.returncode == 0, res.stderr
+        assert ep.cli("exec", name, "cat", "/stacks/t3/stack.yaml").stdout == "hello cp\n"
+        res = ep.cli("cp", f"{name}:/stacks/t3/stack.yaml", str(tmp_path / "back.yaml"))
+        assert res.returncode == 0 and (tmp_path / "back.yaml").read_text() == "hello cp\n"
+    finally:
+        ep.cli("rm", "-f", name)
+
+
 def test_logs_follow_streams_before_the_end(course_endpoint):
     ep = course_endpoint
     name = naming.name(f"lf{_id()}")

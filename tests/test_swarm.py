@@ -13,6 +13,7 @@ import time
 import pytest
 
 from dockhelpers import naming, swarm, swarmview
+from dockhelpers.endpoint import marker
 from dockhelpers.poll import poll
 from helpers import SWARM_LAB
 
@@ -121,7 +122,9 @@ def test_compose_file_labels_binds_and_names(monkeypatch, mode):
     assert cfg["name"] == f"{LAB_PREFIX}-swarm"
     assert set(cfg["services"]) == {"registry", "manager", "worker01", "worker02", "worker03"}
     for name, svc in cfg["services"].items():
-        assert svc["labels"] == naming.labels(3), name
+        # nodes also carry the lab token that lets the course endpoint accept their host-level settings
+        token = {} if name == "registry" else {marker.LAB_LABEL: marker.lab_token()}
+        assert svc["labels"] == {**naming.labels(3), **token}, name
         assert svc["container_name"] == f"{LAB_PREFIX}-{'swarm-registry' if name == 'registry' else name}"
         for p in svc.get("ports", []):
             assert p["host_ip"] == "127.0.0.1", (name, p)

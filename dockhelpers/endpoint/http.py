@@ -158,6 +158,10 @@ def body_framing(head: Head, request: bool, method: str = "GET") -> tuple[str, i
     """
     te = head.tokens("transfer-encoding")
     lengths = [v for k, v in head.headers if k.lower() == "content-length"]
+    if not request:
+        status = int(head.first[1])
+        if method == "HEAD" or status < 200 or status in (204, 304):
+            return ("length", 0)  # whatever Content-Length says (HEAD answers carry the GET's length)
     if te:
         if te != {"chunked"} or lengths:
             raise HttpError("unsupported Transfer-Encoding")
@@ -167,9 +171,6 @@ def body_framing(head: Head, request: bool, method: str = "GET") -> tuple[str, i
             raise HttpError("invalid Content-Length")
         return ("length", int(lengths[0]))
     if request:
-        return ("length", 0)
-    status = int(head.first[1])
-    if method == "HEAD" or status < 200 or status in (204, 304):
         return ("length", 0)
     return ("close", 0)
 

@@ -127,6 +127,7 @@ class Connection:
         up, ureader = self.up, self.ureader
         assert up is not None and ureader is not None
         head.first = (head.first[0], join_target(x.version, x.path, x.query), head.first[2])
+        early = False
         if x.body_read:
             data = json.dumps(x.body).encode()
             head.remove("Transfer-Encoding")
@@ -138,7 +139,10 @@ class Connection:
             up.sendall(head.to_bytes())
             framing = body_framing(head, request=True)
             counter = _Counter()
-            copy_body(self.creader, up, framing, tap=counter if entry else None)
+            try:
+                copy_body(self.creader, up, framing, tap=counter if entry else None)
+            except (BrokenPipeError, ConnectionResetError):
+                early = True  # the engine answered (an error) before it read the whole body: pass that on
             if entry and counter.size:
                 entry.request_size(counter.size)
         raw = ureader.read_head()
@@ -171,7 +175,7 @@ class Connection:
             x.after(status)
         if entry:
             self._record(x, entry)
-        closing = "close" in head.tokens("connection") or "close" in resp.tokens("connection")
+        closing = early or "close" in head.tokens("connection") or "close" in resp.tokens("connection")
         return framing[0] != "close" and not closing and head.first[2] == "HTTP/1.1"
 
     def _pump(self, entry: Entry | None) -> None:
