@@ -1,4 +1,5 @@
-"""Terminal entry point: ``python -m dockhelpers doctor | prepare | cleanup [--chapter N] [--yes] | engine stop``."""
+"""Terminal entry point: ``python -m dockhelpers doctor | prepare [--chapter N] [--save F | --load F] | cleanup
+[--chapter N] [--yes] | engine stop``."""
 
 from __future__ import annotations
 
@@ -16,10 +17,15 @@ def _doctor(_: argparse.Namespace) -> int:
     return 0 if (table["상태"] == "정상").all() else 1
 
 
-def _prepare(_: argparse.Namespace) -> int:
-    from dockhelpers.baseimage import ensure_base_image
+def _prepare(args: argparse.Namespace) -> int:
+    from dockhelpers import prepare
 
-    ensure_base_image()
+    if args.load:
+        prepare.load(args.load)
+        return 0
+    prepare.prepare(args.chapter, base_only=args.base_only)
+    if args.save:
+        prepare.save(args.save, args.chapter)
     return 0
 
 
@@ -56,7 +62,12 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m dockhelpers", description="도커 실습 과정 도우미")
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("doctor", help="엔진 점검(사전 점검 표)").set_defaults(func=_doctor)
-    sub.add_parser("prepare", help="베이스 이미지 debian:trixie-slim 준비").set_defaults(func=_prepare)
+    prep = sub.add_parser("prepare", help="수업 준비: 장에 필요한 이미지를 모두 만들기(두 번째 실행은 아무것도 안 함)")
+    prep.add_argument("--chapter", type=int, default=None, help="이 장(1-4)에 필요한 이미지만")
+    prep.add_argument("--base-only", action="store_true", help="베이스 이미지 debian:trixie-slim만 준비(make prepare)")
+    prep.add_argument("--save", metavar="FILE", help="준비한 뒤 이미지를 오프라인 묶음 파일(tar)로 저장")
+    prep.add_argument("--load", metavar="FILE", help="오프라인 묶음 파일의 이미지를 엔진에 불러오기(준비는 하지 않음)")
+    prep.set_defaults(func=_prepare)
     clean = sub.add_parser("cleanup", help="과정이 만든 리소스만 지우기")
     clean.add_argument("--chapter", type=int, default=None, help="이 장(1-4)의 리소스만")
     clean.add_argument("--yes", "-y", action="store_true", help="묻지 않고 지우기")
