@@ -97,6 +97,10 @@ def _todo_nginx_arg() -> dict[str, str]:
     return {"NGINX_IMAGE": naming.image("todo-nginx", "v1")}
 
 
+def _blob_args() -> dict[str, str]:
+    return {"STAMP": "1"}
+
+
 def _echo_v2_args() -> dict[str, str]:
     return {"APP_VERSION": "2.0", "GREETING": "안녕하세요 도커!!"}
 
@@ -110,6 +114,7 @@ IMAGES: tuple[CourseImage, ...] = (
     CourseImage("echo", "v2", chapter=2, used_by=(2,), context="ch02/echo", dockerfile="Dockerfile.v2",
                 buildargs=_echo_v2_args, disk_mb=111),
     CourseImage("today", chapter=2, used_by=(2,), context="ch02/entrypoint", disk_mb=79),
+    CourseImage("blob", chapter=2, used_by=(2,), context="ch02/pulldemo", buildargs=_blob_args, disk_mb=20),
     CourseImage("registry", chapter=2, used_by=(2,), context="ch02/registry", download_mb=8, disk_mb=105),
     CourseImage("echo-compose", chapter=2, used_by=(2,), compose="ch02/compose/compose.yaml",
                 project="echo-compose", service="echo", disk_mb=111),
