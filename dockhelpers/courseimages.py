@@ -39,8 +39,8 @@ class CourseImage:
         compose: Compose file (relative to ``notebooks/``) whose ``build`` makes the image; None for a plain build.
         project: Compose project name suffix (``naming.name(project)``).
         service: The compose service that builds the image.
-        download_mb: Measured download during a cold build (Debian packages), in MB.
-        disk_mb: Measured size of the image, in MB (layers shared with the base image included).
+        download_mb: Debian packages a cold build downloads, in MB (rough, see :data:`IMAGES`).
+        disk_mb: What the image adds to the base image on disk, in MB.
     """
 
     repo: str
@@ -106,40 +106,41 @@ def _echo_v2_args() -> dict[str, str]:
 
 
 #: Every image the notebooks build, in build order (an image built from another comes after it).
-#: download_mb / disk_mb were measured on a cold engine (Debian 13 packages from deb.debian.org).
+#: disk_mb: what the image adds to debian:trixie-slim (79 MB), from `docker image ls` here (Dec 2026).
+#: download_mb: apt's "Need to get" measured here for dind (70 MB), todo-nginx and todo-api; the others are
+#: rough (about a third of what the image adds). Identical RUN steps share layers, so the sums overstate.
 IMAGES: tuple[CourseImage, ...] = (
-    CourseImage("helloworld", chapter=1, used_by=(1,), context="ch01/helloworld", disk_mb=79),
-    CourseImage("bookworm", chapter=1, used_by=(1,), context="ch01/bookworm", download_mb=45, disk_mb=75),
-    CourseImage("echo", chapter=2, used_by=(2, 3, 4), context="ch02/echo", download_mb=7, disk_mb=111),
+    CourseImage("helloworld", chapter=1, used_by=(1,), context="ch01/helloworld"),
+    CourseImage("bookworm", chapter=1, used_by=(1,), context="ch01/bookworm", download_mb=45, disk_mb=106),
+    CourseImage("echo", chapter=2, used_by=(2, 3, 4), context="ch02/echo", download_mb=7, disk_mb=35),
     CourseImage("echo", "v2", chapter=2, used_by=(2,), context="ch02/echo", dockerfile="Dockerfile.v2",
-                buildargs=_echo_v2_args, disk_mb=111),
-    CourseImage("today", chapter=2, used_by=(2,), context="ch02/entrypoint", disk_mb=79),
+                buildargs=_echo_v2_args, disk_mb=1),
+    CourseImage("today", chapter=2, used_by=(2,), context="ch02/entrypoint"),
     CourseImage("blob", chapter=2, used_by=(2,), context="ch02/pulldemo", buildargs=_blob_args, disk_mb=20),
-    CourseImage("registry", chapter=2, used_by=(2,), context="ch02/registry", download_mb=8, disk_mb=105),
+    CourseImage("registry", chapter=2, used_by=(2,), context="ch02/registry", download_mb=8, disk_mb=23),
     CourseImage("echo-compose", chapter=2, used_by=(2,), compose="ch02/compose/compose.yaml",
-                project="echo-compose", service="echo", disk_mb=111),
+                project="echo-compose", service="echo", disk_mb=1),
     CourseImage("jobs-controller", chapter=2, used_by=(2,), compose="ch02/jobs/compose.yaml", project="jobs",
-                service="controller", download_mb=12, disk_mb=120),
+                service="controller", download_mb=3, disk_mb=9),
     CourseImage("jobs-agent", chapter=2, used_by=(2,), compose="ch02/jobs/compose.yaml", project="jobs",
-                service="agent", disk_mb=120),
-    CourseImage("cron", chapter=3, used_by=(3,), context="ch03/cron", download_mb=1, disk_mb=82),
+                service="agent", download_mb=9, disk_mb=29),
+    CourseImage("cron", chapter=3, used_by=(3,), context="ch03/cron", download_mb=5, disk_mb=16),
     CourseImage("hello", "build", chapter=3, used_by=(3,), context="ch03/portability", target="build",
-                download_mb=40, disk_mb=250),
-    CourseImage("hello", "dynamic", chapter=3, used_by=(3,), context="ch03/portability", target="dynamic",
-                disk_mb=1),
+                download_mb=40, disk_mb=196),
+    CourseImage("hello", "dynamic", chapter=3, used_by=(3,), context="ch03/portability", target="dynamic"),
     CourseImage("hello", "static", chapter=3, used_by=(3,), context="ch03/portability", target="static",
                 disk_mb=1),
-    CourseImage("nginx-proxy", chapter=3, used_by=(3,), context="ch03/nginx", download_mb=1, disk_mb=85),
-    CourseImage("mariadb", chapter=3, used_by=(3,), context="ch03/mariadb", download_mb=30, disk_mb=250),
-    CourseImage("dind", chapter=3, used_by=(3, 4), context="ch03/lab/dind", download_mb=60, disk_mb=300),
+    CourseImage("nginx-proxy", chapter=3, used_by=(3,), context="ch03/nginx", download_mb=3, disk_mb=10),
+    CourseImage("mariadb", chapter=3, used_by=(3,), context="ch03/mariadb", download_mb=60, disk_mb=253),
+    CourseImage("dind", chapter=3, used_by=(3, 4), context="ch03/lab/dind", download_mb=70, disk_mb=269),
     CourseImage("swarm-registry", chapter=3, used_by=(3, 4), context="ch03/lab/registry", download_mb=8,
-                disk_mb=105),
-    CourseImage("todo-nginx", "v1", chapter=4, used_by=(4,), context="ch04/nginx", download_mb=1, disk_mb=85),
-    CourseImage("todo-db", "v1", chapter=4, used_by=(4,), context="ch04/db", download_mb=30, disk_mb=250),
-    CourseImage("todo-api", "v1", chapter=4, used_by=(4,), context="ch04/api", download_mb=7, disk_mb=111),
-    CourseImage("todo-web", "v1", chapter=4, used_by=(4,), context="ch04/web", download_mb=7, disk_mb=111),
+                disk_mb=23),
+    CourseImage("todo-nginx", "v1", chapter=4, used_by=(4,), context="ch04/nginx", download_mb=3, disk_mb=10),
+    CourseImage("todo-db", "v1", chapter=4, used_by=(4,), context="ch04/db", download_mb=60, disk_mb=253),
+    CourseImage("todo-api", "v1", chapter=4, used_by=(4,), context="ch04/api", download_mb=7, disk_mb=35),
+    CourseImage("todo-web", "v1", chapter=4, used_by=(4,), context="ch04/web", download_mb=7, disk_mb=35),
     CourseImage("todo-web-nginx", "v1", chapter=4, used_by=(4,), context="ch04/web", dockerfile="Dockerfile.nginx",
-                buildargs=_todo_nginx_arg, disk_mb=85),
+                buildargs=_todo_nginx_arg),
 )
 
 
