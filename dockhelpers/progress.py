@@ -61,12 +61,12 @@ def learner() -> str:
         return str(os.getuid()) if hasattr(os, "getuid") else "learner"
 
 
-def history(chapter: int | None = None, who: str | None = None, path: Path | None = None) -> list[Record]:
+def history(chapter: int | None = None, who: str | None = None, path: Path | str | None = None) -> list[Record]:
     """Every recorded answer, oldest first (of one chapter and one learner when given; all learners: ``who="*"``).
 
     Lines that are not valid records (a half-written line after a crash) are skipped.
     """
-    source = path or store_path()
+    source = Path(path) if path else store_path()
     if not source.is_file():
         return []
     wanted = learner() if who is None else who
@@ -129,14 +129,20 @@ def summary(chapter: int, titles: dict[int, str], who: str | None = None) -> lis
     return rows
 
 
-def write_csv(fh: IO[str], chapter: int | None = None, who: str = "*") -> int:
+def write_csv(fh: IO[str], chapter: int | None = None, who: str = "*", paths: list[Path] | None = None) -> int:
     """Write every record (all learners by default) as CSV with a header; returns the number of rows.
 
-    CLI equivalent: ``python -m dockhelpers progress --csv``.
+    CLI equivalent: ``python -m dockhelpers progress --csv [--chapter N] [--file STORE ...]``.
+
+    Args:
+        fh: Where to write.
+        chapter: Only this chapter.
+        who: Only this learner (``"*"``: everyone).
+        paths: Store files to read (a teacher collecting students' homes); default: this learner's store.
     """
     writer = csv.DictWriter(fh, fieldnames=list(FIELDS))
     writer.writeheader()
-    rows = history(chapter, who)
+    rows = [rec for path in (paths or [None]) for rec in history(chapter, who, path)]
     for rec in rows:
         writer.writerow(asdict(rec))
     return len(rows)

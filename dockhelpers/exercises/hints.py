@@ -50,7 +50,9 @@ def _near_misses(name: str) -> list[dict[str, Any]]:
     """Containers whose name contains the expected name's unprefixed part (``ex-echo``, ``my-ex-echo``)."""
     short = _short(name)
     found = _client().api.containers(all=True, filters={"name": short})
-    return [c for c in found if (c.get("Names") or ["/"])[0].lstrip("/") != name]
+    near = [c for c in found if (c.get("Names") or ["/"])[0].lstrip("/") != name]
+    # The learner's own first (same prefix), then the rest: on a shared engine others' names match too.
+    return sorted(near, key=lambda c: not c["Names"][0].lstrip("/").startswith(f"{naming.prefix()}-"))
 
 
 def container_hint(name: str, *, image: str | None = None, port: int | None = None,
@@ -107,9 +109,11 @@ def container_hint(name: str, *, image: str | None = None, port: int | None = No
             if holder and holder != name:
                 return (f"127.0.0.1:{port} 포트는 다른 컨테이너 `{holder}`가 쓰고 있습니다. 그 컨테이너를 멈추거나 "
                         "지운 뒤 다시 실행하세요.")
-            shown = ", ".join(f"{b.get('HostIp') or '0.0.0.0'}:{b.get('HostPort')}" for b in binds) or "없음"
-            return (f"컨테이너는 실행 중이지만 {container_port.split('/')[0]}번 포트의 공개 주소가 {shown}입니다. "
-                    "포트 공개는 만들 때만 정할 수 있으니 지우고 다시 실행하세요.")
+            number = container_port.split("/")[0]
+            shown = ", ".join(f"{b.get('HostIp') or '0.0.0.0'}:{b.get('HostPort')}" for b in binds)
+            state = f"{number}번 포트의 공개 주소가 {shown}입니다" if shown else f"{number}번 포트를 공개하지 않았습니다"
+            return (f"컨테이너는 실행 중이지만 {state}. 포트 공개(`-p`)는 컨테이너를 만들 때만 정할 수 있으니 "
+                    "지우고 다시 실행하세요.")
     return ""
 
 
