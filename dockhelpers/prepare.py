@@ -66,10 +66,7 @@ class Report:
 
 
 def _say(out: Out | None) -> Out:
-    def emit(text: str) -> None:
-        (out or print)(text)
-
-    return emit if out else (lambda text: print(text, flush=True))
+    return out if out else (lambda text: print(text, flush=True))
 
 
 def _client():

@@ -74,12 +74,12 @@ def container_hint(name: str, *, image: str | None = None, port: int | None = No
         if near:
             other = near[0]
             return (f"이름이 `{name}`인 컨테이너는 없지만 비슷한 이름의 `{other['Names'][0].lstrip('/')}`"
-                    f"({other.get('State', '?')})가 있습니다. `--name {name}`으로 이름을 정확히 주세요.")
+                    f"({other.get('State', '?')})가 있습니다. `--name {name}` 옵션으로 이름을 정확히 주세요.")
         if image:
             running = _client().api.containers(filters={"ancestor": image})
             if running:
                 return (f"`{image}`로 실행 중인 컨테이너 `{running[0]['Names'][0].lstrip('/')}`는 있지만 이름이 "
-                        f"다릅니다. `--name {name}`으로 다시 실행하세요.")
+                        f"다릅니다. `--name {name}` 옵션으로 다시 실행하세요.")
             if not inspection.image_exists(image):
                 return f"컨테이너도, 그 이미지 `{image}`도 아직 엔진에 없습니다. 이미지를 먼저 빌드하세요."
         return f"엔진에 `{name}` 컨테이너가 없습니다. 실행한 셀에 오류가 없었는지 확인하세요."
