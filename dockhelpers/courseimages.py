@@ -77,20 +77,24 @@ class CourseImage:
         """The build arguments, resolved now."""
         return self.buildargs() if self.buildargs else None
 
-    def build(self, on_line: Callable[[str], None] | None = None) -> None:
-        """Make the image with the course's helpers (``images.build`` or ``compose ... build``)."""
+    def build(self, on_line: Callable[[str], None] | None = None, *, nocache: bool = False) -> None:
+        """Make the image with the course's helpers (``images.build`` or ``compose ... build``).
+
+        Args:
+            on_line: Called with every build log line.
+            nocache: Build without the layer cache (``--no-cache``; the benchmark's cold build).
+        """
         if self.compose:
             from dockhelpers.compose import compose
 
-            env = {"DKC_PREFIX": naming.prefix()}
-            compose(naming.name(self.project or self.repo), ["build", *([self.service] if self.service else [])],
-                    file=NOTEBOOKS / self.compose, env=env,
-                    stream=False, on_line=on_line)
+            args = ["build", *(["--no-cache"] if nocache else []), *([self.service] if self.service else [])]
+            compose(naming.name(self.project or self.repo), args, file=NOTEBOOKS / self.compose,
+                    env={"DKC_PREFIX": naming.prefix()}, stream=False, on_line=on_line)
             return
         from dockhelpers import images
 
         images.build(NOTEBOOKS / self.context, self.ref, chapter=self.chapter, dockerfile=self.dockerfile,
-                     buildargs=self.args(), target=self.target, quiet=True, on_line=on_line)
+                     buildargs=self.args(), target=self.target, nocache=nocache, quiet=True, on_line=on_line)
 
 
 def _todo_nginx_arg() -> dict[str, str]:
