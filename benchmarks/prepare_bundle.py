@@ -38,16 +38,24 @@ def _remove_prefix_images(client, prefix: str) -> None:
 
 def stage_images(lines: list[str]) -> list[str]:
     """IDs of the images that end the earlier stages of a multi-stage build (the legacy builder keeps them
-    untagged), read from its log: the last `` ---> ID`` before each later ``Step N/M : FROM``."""
-    found, last, steps = [], None, 0
+    untagged), read from its log: the last `` ---> ID`` before each later ``Step N/M : FROM``, and only when
+    this build made it (the step ran: ``---> Running in``), never a cached image someone else's build made."""
+    found: list[str] = []
+    last: str | None = None
+    ran = froms = 0
     for line in lines:
         text = line.strip()
         if re.match(r"Step \d+/\d+ : FROM ", text, re.IGNORECASE):
-            if steps and last:
+            if froms and last:
                 found.append(last)
-            steps += 1
+            froms += 1
+            last = None
+        elif text.startswith("---> Running in "):
+            ran = 1
+        elif text.startswith("---> Using cache"):
+            ran = 0
         elif text.startswith("---> ") and " " not in text[5:]:
-            last = text[5:]
+            last, ran = (text[5:] if ran else None), 0
     return found
 
 
@@ -68,13 +76,14 @@ def main() -> int:
         stages: list[str] = []  # untagged stage images this run's --no-cache builds made: removed at the end
         cold_total, download_total = 0.0, 0.0
         for img in rows:
-            key = (img.compose or img.context, img.dockerfile or "Dockerfile")
+            key = (img.compose or img.context, img.service or img.dockerfile or "Dockerfile")
             fetched: list[float] = []
             log: list[str] = []
             t0 = time.monotonic()
             img.build(on_line=lambda line: (fetched.append(prepare.apt_download_mb(line)), log.append(line)),
                       nocache=key not in seen)
-            stages.extend(stage_images(log))
+            if key not in seen:  # only --no-cache builds make stage images of their own
+                stages.extend(stage_images(log))
             seconds = time.monotonic() - t0
             seen.add(key)
             size = engine.images.get(img.ref).attrs["Size"] / 1e6

@@ -110,39 +110,40 @@ def _echo_v2_args() -> dict[str, str]:
 
 
 #: Every image the notebooks build, in build order (an image built from another comes after it).
-#: disk_mb: what the image adds to debian:trixie-slim (79 MB), from `docker image ls` here (Dec 2026).
-#: download_mb: apt's "Need to get" measured here for dind (70 MB), todo-nginx and todo-api; the others are
-#: rough (about a third of what the image adds). Identical RUN steps share layers, so the sums overstate.
+#: download_mb / disk_mb: measured here with benchmarks/prepare_bundle.py (each Dockerfile built once with
+#: --no-cache; apt's "Need to get"; image size minus the 79 MB base). jobs-agent's download is estimated and
+#: bookworm's is debootstrap's (apt does not report it). echo:v2 shares echo's python3 layer (same RUN step),
+#: so it adds nothing; the other sums still overstate a little where Dockerfiles repeat a step.
 IMAGES: tuple[CourseImage, ...] = (
     CourseImage("helloworld", chapter=1, used_by=(1,), context="ch01/helloworld"),
-    CourseImage("bookworm", chapter=1, used_by=(1,), context="ch01/bookworm", download_mb=45, disk_mb=106),
-    CourseImage("echo", chapter=2, used_by=(2, 3, 4), context="ch02/echo", download_mb=7, disk_mb=35),
+    CourseImage("bookworm", chapter=1, used_by=(1,), context="ch01/bookworm", download_mb=40, disk_mb=106),
+    CourseImage("echo", chapter=2, used_by=(2, 3, 4), context="ch02/echo", download_mb=6.4, disk_mb=35),
     CourseImage("echo", "v2", chapter=2, used_by=(2,), context="ch02/echo", dockerfile="Dockerfile.v2",
-                buildargs=_echo_v2_args, disk_mb=1),
+                buildargs=_echo_v2_args),
     CourseImage("today", chapter=2, used_by=(2,), context="ch02/entrypoint"),
     CourseImage("blob", chapter=2, used_by=(2,), context="ch02/pulldemo", buildargs=_blob_args, disk_mb=20),
-    CourseImage("registry", chapter=2, used_by=(2,), context="ch02/registry", download_mb=8, disk_mb=23),
+    CourseImage("registry", chapter=2, used_by=(2,), context="ch02/registry", download_mb=5.7, disk_mb=24),
     CourseImage("echo-compose", chapter=2, used_by=(2,), compose="ch02/compose/compose.yaml",
-                project="echo-compose", service="echo", disk_mb=1),
+                project="echo-compose", service="echo", download_mb=6.4, disk_mb=35),
     CourseImage("jobs-controller", chapter=2, used_by=(2,), compose="ch02/jobs/compose.yaml", project="jobs",
-                service="controller", download_mb=3, disk_mb=9),
+                service="controller", download_mb=2.0, disk_mb=8.5),
     CourseImage("jobs-agent", chapter=2, used_by=(2,), compose="ch02/jobs/compose.yaml", project="jobs",
                 service="agent", download_mb=9, disk_mb=29),
-    CourseImage("cron", chapter=3, used_by=(3,), context="ch03/cron", download_mb=5, disk_mb=16),
+    CourseImage("cron", chapter=3, used_by=(3,), context="ch03/cron", download_mb=5.6, disk_mb=16),
     CourseImage("hello", "build", chapter=3, used_by=(3,), context="ch03/portability", target="build",
-                download_mb=40, disk_mb=196),
+                download_mb=57, disk_mb=197),
     CourseImage("hello", "dynamic", chapter=3, used_by=(3,), context="ch03/portability", target="dynamic"),
     CourseImage("hello", "static", chapter=3, used_by=(3,), context="ch03/portability", target="static",
                 disk_mb=1),
-    CourseImage("nginx-proxy", chapter=3, used_by=(3,), context="ch03/nginx", download_mb=3, disk_mb=10),
-    CourseImage("mariadb", chapter=3, used_by=(3,), context="ch03/mariadb", download_mb=60, disk_mb=253),
+    CourseImage("nginx-proxy", chapter=3, used_by=(3,), context="ch03/nginx", download_mb=3.2, disk_mb=10),
+    CourseImage("mariadb", chapter=3, used_by=(3,), context="ch03/mariadb", download_mb=32, disk_mb=253),
     CourseImage("dind", chapter=3, used_by=(3, 4), context="ch03/lab/dind", download_mb=70, disk_mb=269),
-    CourseImage("swarm-registry", chapter=3, used_by=(3, 4), context="ch03/lab/registry", download_mb=8,
-                disk_mb=23),
-    CourseImage("todo-nginx", "v1", chapter=4, used_by=(4,), context="ch04/nginx", download_mb=3, disk_mb=10),
-    CourseImage("todo-db", "v1", chapter=4, used_by=(4,), context="ch04/db", download_mb=60, disk_mb=253),
-    CourseImage("todo-api", "v1", chapter=4, used_by=(4,), context="ch04/api", download_mb=7, disk_mb=35),
-    CourseImage("todo-web", "v1", chapter=4, used_by=(4,), context="ch04/web", download_mb=7, disk_mb=35),
+    CourseImage("swarm-registry", chapter=3, used_by=(3, 4), context="ch03/lab/registry", download_mb=5.7,
+                disk_mb=24),
+    CourseImage("todo-nginx", "v1", chapter=4, used_by=(4,), context="ch04/nginx", download_mb=3.2, disk_mb=10),
+    CourseImage("todo-db", "v1", chapter=4, used_by=(4,), context="ch04/db", download_mb=32, disk_mb=253),
+    CourseImage("todo-api", "v1", chapter=4, used_by=(4,), context="ch04/api", download_mb=6.5, disk_mb=36),
+    CourseImage("todo-web", "v1", chapter=4, used_by=(4,), context="ch04/web", download_mb=6.4, disk_mb=35),
     CourseImage("todo-web-nginx", "v1", chapter=4, used_by=(4,), context="ch04/web", dockerfile="Dockerfile.nginx",
                 buildargs=_todo_nginx_arg),
 )
