@@ -179,3 +179,60 @@ def test_bad_paths_and_bad_bundles_get_a_korean_course_error(own_prefix, tmp_pat
     assert main(["prepare", "--load", str(garbage)]) == 2
     err = capsys.readouterr().err
     assert err.startswith("오류:") and "Traceback" not in err
+
+
+@pytest.fixture()
+def fresh_engine(own_prefix, engine, tmp_path):
+    """A brand-new Docker engine (the course's dind image, chapter 3's capability set) reachable through a unix
+    socket in ``tmp_path``; yields its ``DOCKER_HOST``. Container and its storage volume are removed afterwards."""
+    from dockhelpers import images
+    from dockhelpers.poll import poll
+    from dockhelpers.shell import docker
+
+    ref = naming.image("dind")
+    if not prepare._image_id(ref):
+        images.build(ROOT / "notebooks" / "ch03" / "lab" / "dind", ref, chapter=3, quiet=True)
+    name, sock_dir = naming.name("fresh-engine"), tmp_path / "sock"
+    sock_dir.mkdir()
+    volume = naming.name("fresh-engine-data")
+    # The CLI, not the SDK: `systempaths=unconfined` is a CLI option (it clears MaskedPaths/ReadonlyPaths).
+    docker(["volume", "create", *naming.label_args(3), volume], stream=False)
+    docker(["container", "run", "-d", "--name", name, *naming.label_args(3), "--cap-add", "ALL",
+            "--cap-drop", "SYS_RESOURCE", "--security-opt", "seccomp=unconfined", "--security-opt",
+            "apparmor=unconfined", "--security-opt", "systempaths=unconfined",
+            "-v", "/sys/fs/cgroup:/sys/fs/cgroup:rw", "-v", f"{volume}:/var/lib/docker", "-v", f"{sock_dir}:/dind",
+            ref, "--host=unix:///dind/docker.sock"], stream=False)
+    ct = engine.containers.get(name)
+    try:
+        host = f"unix://{sock_dir / 'docker.sock'}"
+        poll(lambda: (sock_dir / "docker.sock").exists() and ct.exec_run(["docker", "info"]).exit_code == 0,
+             60, "새 엔진 시작")
+        yield host
+    finally:
+        docker(["container", "rm", "-f", "-v", name], check=False, stream=False)
+        docker(["volume", "rm", "-f", volume], check=False, stream=False)
+
+
+@pytest.mark.engine
+def test_a_bundle_loads_into_a_fresh_engine(own_prefix, engine, fresh_engine, tmp_path, monkeypatch):
+    from dockhelpers.engine import client, reset_client
+
+    prepare.prepare(1, out=lambda line: None)
+    bundle = tmp_path / "room.tar"
+    manifest = prepare.save(bundle, 1, out=lambda line: None)
+    ids = {e["ref"]: e["id"] for e in manifest["images"]}
+    monkeypatch.setenv("DOCKER_HOST", fresh_engine)
+    reset_client()
+    try:
+        inner = client()
+        assert inner.images.list() == []  # really fresh: not even the base image
+        lines: list[str] = []
+        loaded = prepare.load(bundle, out=lines.append)
+        assert sorted(loaded.changed) == sorted(ids), lines
+        assert {ref: inner.images.get(ref).id for ref in ids} == ids
+        again = prepare.load(bundle, out=lines.append)
+        assert again.nothing_done and "이미 모두 있습니다" in lines[-1]
+        assert prepare.prepare(1, out=lines.append).nothing_done  # the loaded images count as prepared
+    finally:
+        monkeypatch.delenv("DOCKER_HOST")
+        reset_client()
