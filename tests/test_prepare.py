@@ -97,7 +97,7 @@ def test_estimate_counts_only_missing_images():
 
 # ------------------------------------------------------------------------------------------ engine
 @pytest.mark.engine
-def test_prepare_builds_what_is_missing_and_a_second_run_does_nothing(own_prefix, engine):
+def test_prepare_builds_what_is_missing_and_a_second_run_does_nothing(own_prefix, engine, capsys):
     rows = courseimages.for_chapters(1)
     _remove(engine, rows[0].ref)
     lines: list[str] = []
@@ -120,6 +120,9 @@ def test_prepare_builds_what_is_missing_and_a_second_run_does_nothing(own_prefix
     assert "할 일이 없습니다" in lines[-1]
     assert not [line for line in lines if "만드는 중" in line or line.startswith("예상")]
     assert {img.ref: engine.images.get(img.ref).id for img in rows} == ids
+    capsys.readouterr()
+    assert main(["prepare", "--chapter", "1"]) == 0  # the terminal command says so too
+    assert "할 일이 없습니다" in capsys.readouterr().out
 
 
 @pytest.mark.engine
