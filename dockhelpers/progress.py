@@ -6,7 +6,8 @@ One JSON object per line (append-only, readable by a teacher's script)::
      "title": "2-1. echo 서버를 ..."}
 
 Where: ``DOCKHELPERS_PROGRESS`` (a file; tests set it), else ``$XDG_STATE_HOME/dockercourse/progress.jsonl``,
-else ``~/.local/state/dockercourse/progress.jsonl``. The learner is ``DOCKHELPERS_LEARNER``, else the OS user.
+else ``~/.local/state/dockercourse/progress.jsonl``. The learner is ``DOCKHELPERS_LEARNER``, else
+``JUPYTERHUB_USER``, else the OS user.
 :meth:`dockhelpers.checks.ExerciseSet.run_check` (what ``chNN.check(n)`` calls) records every answer.
 """
 
@@ -51,8 +52,9 @@ def store_path() -> Path:
 
 
 def learner() -> str:
-    """Who is learning: ``DOCKHELPERS_LEARNER``, else the OS user name."""
-    name = os.environ.get(LEARNER_ENV, "").strip()
+    """Who is learning: ``DOCKHELPERS_LEARNER``, else ``JUPYTERHUB_USER`` (every lab container of a hub runs as
+    the same OS user, ``jovyan``), else the OS user name."""
+    name = os.environ.get(LEARNER_ENV, "").strip() or os.environ.get("JUPYTERHUB_USER", "").strip()
     if name:
         return name
     try:

@@ -54,6 +54,9 @@ def test_store_location_follows_env_then_xdg_then_home(monkeypatch, tmp_path):
     monkeypatch.setenv(progress.LEARNER_ENV, "lee")
     assert progress.learner() == "lee"
     monkeypatch.delenv(progress.LEARNER_ENV)
+    monkeypatch.setenv("JUPYTERHUB_USER", "student07")  # on a hub every lab runs as jovyan
+    assert progress.learner() == "student07"
+    monkeypatch.delenv("JUPYTERHUB_USER")
     assert progress.learner()  # the OS user
 
 
