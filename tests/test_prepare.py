@@ -126,6 +126,20 @@ def test_prepare_builds_what_is_missing_and_a_second_run_does_nothing(own_prefix
 
 
 @pytest.mark.engine
+def test_compose_and_target_rows_build_labelled_images(own_prefix, engine):
+    """The two other ways a row is made (``compose ... build SERVICE``, ``--target``) label the image too."""
+    rows = [img for img in courseimages.IMAGES if img.repo == "jobs-controller" or img.ref.endswith("hello:static")]
+    assert len(rows) == 2
+    for img in rows:
+        _remove(engine, img.ref)
+        img.build()
+        labels = engine.images.get(img.ref).labels
+        assert labels[naming.COURSE_LABEL] == "true" and labels[naming.PREFIX_LABEL] == own_prefix
+        assert labels[naming.CHAPTER_LABEL] == f"{img.chapter:02d}"
+    assert engine.images.get(rows[1].ref).attrs["Config"]["Entrypoint"] == ["/hello"]
+
+
+@pytest.mark.engine
 def test_save_remove_load_restores_the_same_images(own_prefix, engine, tmp_path):
     rows = courseimages.for_chapters(1)
     prepare.prepare(1, out=lambda line: None)
