@@ -112,6 +112,12 @@ def apt_download_mb(line: str) -> float:
     return float(match.group(1).replace(",", "")) * _UNITS[match.group(2)]
 
 
+def bar(done: int, total: int, width: int = 20) -> str:
+    """A text progress bar for terminals and notebooks alike: ``[########------------] 2/5``."""
+    filled = round(width * done / total) if total else width
+    return f"[{'#' * filled}{'-' * (width - filled)}] {done}/{total}"
+
+
 def _free_disk_gb() -> float | None:
     from dockhelpers.engine import _free_disk_gb as free
 
@@ -181,7 +187,7 @@ def prepare(chapter: int | None = None, *, base_only: bool = False, out: Out | N
         if _image_id(img.ref) is None:
             raise CourseError(f"{img.ref}를 만들었지만 엔진에 보이지 않습니다.", f"직접 실행해 보세요: {img.command()}")
         got = sum(fetched)
-        say(f"[{number}/{len(missing)}] {img.ref}: 완료 ({seconds:.1f}초"
+        say(f"{bar(number, len(missing))} {img.ref}: 완료 ({seconds:.1f}초"
             + (f", 내려받은 패키지 {got:.1f} MB)" if got else ")"))
         report.steps.append(Step(img.ref, "built", seconds))
     report.steps += [Step(img.ref, "present") for img, present in steps if present]

@@ -93,6 +93,7 @@ def test_estimate_counts_only_missing_images():
     assert (download, disk) == (rows[1].download_mb, rows[1].disk_mb) and disk > 0
     assert prepare.apt_download_mb("Need to get 7,123 kB of archives.") == pytest.approx(7.123)
     assert prepare.apt_download_mb("Get:1 http://deb.debian.org ...") == 0
+    assert prepare.bar(2, 5, width=10) == "[####------] 2/5" and prepare.bar(0, 0, width=4) == "[####] 0/0"
 
 
 # ------------------------------------------------------------------------------------------ engine
@@ -106,6 +107,9 @@ def test_prepare_builds_what_is_missing_and_a_second_run_does_nothing(own_prefix
     assert actions[rows[0].ref] == "built", lines
     assert set(actions) == {naming.BASE_IMAGE, *(img.ref for img in rows)}
     assert any(line.startswith("예상: 내려받기") for line in lines), lines
+    assert lines.index(next(line for line in lines if line.startswith("예상"))) < \
+        lines.index(next(line for line in lines if "만드는 중" in line))  # the estimate comes first
+    assert any(line.startswith("[") and "] 1/" in line and "완료" in line for line in lines), lines
     ids = {}
     for img in rows:
         image = engine.images.get(img.ref)
