@@ -36,7 +36,7 @@ engine: venv
 	@bash scripts/ensure-engine.sh
 
 prepare: engine
-	@$(BIN)/python -m dockhelpers prepare
+	@$(BIN)/python -m dockhelpers prepare --base-only
 
 doctor: venv
 	@$(BIN)/python -m dockhelpers doctor
