@@ -36,7 +36,7 @@ engine: venv
 	@bash scripts/ensure-engine.sh
 
 prepare: engine
-	@$(BIN)/python -m dockhelpers prepare
+	@$(BIN)/python -m dockhelpers prepare --base-only
 
 doctor: venv
 	@$(BIN)/python -m dockhelpers doctor
@@ -49,6 +49,10 @@ lab: system prepare
 
 test: system test-deps prepare
 	$(BIN)/python -m pytest -v -rs --durations=25 $(PYTEST_ARGS)
+
+# The inner loop (about 3 minutes): unit tests and engine basics; run the full `make test` before pushing.
+test-quick: venv engine
+	$(BIN)/python -m pytest -q -m "$(QUICK_MARKERS)" $(PYTEST_ARGS)
 
 # Stop what the course started (the lab, its registry mirror, a dockerd or docker.service it started).
 stop: venv
