@@ -204,6 +204,11 @@ class StatsSampler:
             all_rows = [r for cid, _ in self.targets for r in self._rows[cid]]
         return sorted(all_rows, key=lambda r: r["time"])
 
+    def series(self) -> dict[str, list[dict[str, Any]]]:
+        """Kept rows per container name, oldest first (no sorting: cheap enough to call every second)."""
+        with self._lock:
+            return {name: list(self._rows[cid]) for cid, name in self.targets}
+
     def frame(self) -> "pd.DataFrame":
         """:meth:`rows` as a DataFrame (columns :data:`COLUMNS`)."""
         return frame(self.rows())
