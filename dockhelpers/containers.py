@@ -188,8 +188,9 @@ def _ports_text(container: Any) -> str:
 
 
 def _row(container: Any) -> dict[str, Any]:
+    image = container.image  # one request: each access of the SDK's ``image`` property inspects the image
     return {"이름": container.name, "ID": container.short_id, "상태": container.status,
-            "이미지": ", ".join(container.image.tags) if container.image and container.image.tags else
+            "이미지": ", ".join(image.tags) if image and image.tags else
             container.attrs.get("Config", {}).get("Image", ""),
             "포트": _ports_text(container)}
 
@@ -276,7 +277,7 @@ def rm(name: str, *, force: bool = False) -> bool:
 
     show(f"docker container rm {'-f ' if force else ''}{name}")
     try:
-        client().containers.get(name).remove(force=force)
+        client().api.remove_container(name, force=force)  # one request, as `docker container rm` sends
         return True
     except _Missing:
         return False
