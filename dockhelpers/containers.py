@@ -109,13 +109,20 @@ def run(image: str, name: str | None = None, *, chapter: int | str | None = None
         show(format_command(run_command(image, name, chapter=chapter, command=command, ports=ports, env=env,
                                         volumes=volumes, detach=detach, remove=remove)))
     c = client()
-    if name and replace:
-        _remove_quietly(name)
     labels = {**naming.labels(chapter), **sdk_options.pop("labels", {})}
+
+    def create() -> Any:
+        return c.containers.create(image, command=command, name=name, ports=_sdk_ports(ports), environment=env,
+                                   volumes=_sdk_volumes(volumes), labels=labels, **sdk_options)
+
     try:
-        container = c.containers.create(image, command=command, name=name, ports=_sdk_ports(ports),
-                                        environment=env, volumes=_sdk_volumes(volumes), labels=labels,
-                                        **sdk_options)
+        try:
+            container = create()
+        except APIError as exc:  # replace-on-run only when the name is taken (no extra request otherwise)
+            if not (name and replace and exc.status_code == 409):
+                raise
+            _remove_quietly(name)
+            container = create()
     except ImageNotFound:
         try:
             c.images.pull(*_split(image))
