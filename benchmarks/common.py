@@ -94,7 +94,7 @@ def row(group: str, name: str, value: Sample | str, reference: Sample | str | No
     return {"group": group, "name": name,
             "value": value.text(digits) if isinstance(value, Sample) else value,
             "reference": reference.text(digits) if isinstance(reference, Sample) else (reference or "—"),
-            "ratio": ratio, "target": target, "met": met, "note": note}
+            "ratio": ratio, "target": target, "met": met, "note": note, "limit": limit}
 
 
 @contextlib.contextmanager
