@@ -1,7 +1,7 @@
 """``make bench``: run every benchmark module, print one table, write it to ``docs/benchmarks.md`` with a chart.
 
-Every module ``benchmarks/*.py`` that exposes ``rows(quick: bool = False) -> list[dict]`` (or ``rows()``)
-is a benchmark: this driver imports it, calls it and puts its rows into the one table. A row is a dict:
+Every module ``benchmarks/*.py`` that exposes ``rows(quick: bool = False) -> list[dict]`` (or ``rows()``,
+or else exactly one public ``*_rows()`` function callable without arguments) is a benchmark: this driver imports it, calls it and puts its rows into the one table. A row is a dict:
 
 - ``name``: what was measured;
 - ``value`` (or ``endpoint``): the course's figure, and ``reference`` (or ``direct``): what it is compared
@@ -32,6 +32,7 @@ import importlib.util
 import inspect
 import os
 import pathlib
+import re
 import sys
 import time
 import traceback
@@ -75,7 +76,13 @@ def normalise(raw: dict, group: str) -> dict:
     return {"group": raw.get("group", group), "name": str(raw.get("name", "?")), "value": _text(value),
             "reference": _text(reference), "ratio": float(ratio) if isinstance(ratio, (int, float)) else None,
             "target": str(raw.get("target") or "—"), "met": raw.get("met"), "note": str(raw.get("note", "")),
-            "limit": raw.get("limit")}
+            "limit": raw.get("limit", _limit(str(raw.get("target") or "")))}
+
+
+def _limit(target: str) -> float | None:
+    """The number of a ratio target such as ``≤ 1.5×`` (for the chart's tick), else None."""
+    match = re.search(r"[≤<]=?\s*([0-9.]+)\s*×", target)
+    return float(match.group(1)) if match else None
 
 
 def load(path: pathlib.Path):
@@ -85,6 +92,19 @@ def load(path: pathlib.Path):
     return module
 
 
+def rows_function(module):
+    """The module's ``rows`` function, else its one public ``*_rows`` function callable without arguments."""
+    fn = getattr(module, "rows", None)
+    if callable(fn):
+        return fn
+    found = [f for n, f in vars(module).items()
+             if n.endswith("_rows") and not n.startswith("_") and inspect.isfunction(f)
+             and f.__module__ == module.__name__
+             and all(p.default is not p.empty or p.kind in (p.VAR_POSITIONAL, p.VAR_KEYWORD)
+                     for p in inspect.signature(f).parameters.values())]
+    return found[0] if len(found) == 1 else None
+
+
 def run_module(path: pathlib.Path, quick: bool, log) -> list[dict]:
     """Rows of one module (an error becomes one row saying so; the other modules still run)."""
     started = time.monotonic()
@@ -92,8 +112,8 @@ def run_module(path: pathlib.Path, quick: bool, log) -> list[dict]:
     try:
         with contextlib.redirect_stdout(log):
             module = load(path)
-            fn = getattr(module, "rows", None)
-            if not callable(fn):
+            fn = rows_function(module)
+            if fn is None:
                 print(f"[bench] {path.name}: no rows(), skipped", file=sys.stderr)
                 return []
             raw = fn(quick=quick) if "quick" in inspect.signature(fn).parameters else fn()
