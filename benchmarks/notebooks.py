@@ -103,18 +103,25 @@ def notebook_rows(quick: bool) -> list[dict]:
 
 
 def image_rows() -> list[dict]:
+    """One row per course image (tags of the same image together; registry copies by their short name)."""
+    from dockhelpers import naming
+
+    by_id: dict[str, tuple[set[str], float]] = {}
+    for ref, image_id, size in course_images():
+        short = ref.split(f"{naming.prefix()}/", 1)[1]
+        by_id.setdefault(image_id, (set(), size))[0].add(short)
     out = []
-    for ref, _, size in course_images():
-        repo = ref.split("/", 1)[1]
-        if repo.startswith("echo:"):
-            out.append(row("images", f"image {repo}", f"{size:.0f} MB", f"{BOOK_ECHO_MB:.0f} MB (the book's echo)",
+    for tags, size in sorted(by_id.values(), key=lambda v: sorted(v[0])[0]):
+        label = ", ".join(sorted(tags))
+        if any(t.split(":")[0] == "echo" for t in tags):
+            out.append(row("images", f"image {label}", f"{size:.0f} MB", f"{BOOK_ECHO_MB:.0f} MB (the book's echo)",
                            ratio=size / BOOK_ECHO_MB, note="built from debian:trixie-slim"))
         else:
-            out.append(row("images", f"image {repo}", f"{size:.0f} MB", "—"))
-    base = subprocess.run(["docker", "image", "inspect", "--format", "{{.Size}}", "debian:trixie-slim"],
+            out.append(row("images", f"image {label}", f"{size:.1f} MB" if size < 10 else f"{size:.0f} MB", "—"))
+    base = subprocess.run(["docker", "image", "inspect", "--format", "{{.Size}}", naming.BASE_IMAGE],
                           capture_output=True, text=True).stdout.strip()
     if base:
-        out.append(row("images", "base image debian:trixie-slim", f"{int(base) / 1e6:.0f} MB", "—",
+        out.append(row("images", f"base image {naming.BASE_IMAGE}", f"{int(base) / 1e6:.0f} MB", "—",
                        note="the course's only upstream image"))
     return out
 
