@@ -103,7 +103,10 @@ def _met(row: dict) -> str:
 
 
 def _ratio(row: dict) -> str:
-    return "—" if row["ratio"] is None else f"{row['ratio']:.2f}×"
+    if row["ratio"] is None:
+        return "—"
+    close = isinstance(row.get("limit"), (int, float)) and abs(row["ratio"] - row["limit"]) < 0.005
+    return f"{row['ratio']:.3f}×" if close else f"{row['ratio']:.2f}×"  # 1.004× reads as missed, not 1.00×
 
 
 def _load(values) -> str:

@@ -141,7 +141,7 @@ def run(image: str, name: str | None = None, *, chapter: int | str | None = None
         raise translate(exc, "컨테이너 실행") from exc
     if detach:
         container.reload()
-        return _row(container)
+        return _row(container, image)
     code = container.wait().get("StatusCode", -1)
     output = container.logs().decode(errors="replace")
     if remove:
@@ -194,11 +194,13 @@ def _ports_text(container: Any) -> str:
     return ", ".join(parts)
 
 
-def _row(container: Any) -> dict[str, Any]:
-    image = container.image  # one request: each access of the SDK's ``image`` property inspects the image
-    return {"이름": container.name, "ID": container.short_id, "상태": container.status,
-            "이미지": ", ".join(image.tags) if image and image.tags else
-            container.attrs.get("Config", {}).get("Image", ""),
+def _row(container: Any, image_ref: str | None = None) -> dict[str, Any]:
+    """A table row; ``image_ref`` (the reference just run) saves the image lookup, one request."""
+    if image_ref is None:
+        image = container.image  # one request: each access of the SDK's ``image`` property inspects the image
+        image_ref = (", ".join(image.tags) if image and image.tags else
+                     container.attrs.get("Config", {}).get("Image", ""))
+    return {"이름": container.name, "ID": container.short_id, "상태": container.status, "이미지": image_ref,
             "포트": _ports_text(container)}
 
 
