@@ -83,6 +83,7 @@ class StatsMonitor(W.VBox):
         self.charts = 0
         self._chart = None  # plots.LiveStatsChart, made on first use (imports matplotlib)
         self._shown = -1  # samples received when the table was last rebuilt
+        self._charted = -1  # ... and when the chart was last drawn
         self._thread: threading.Thread | None = None
         self._stop = threading.Event()
         self._paused = threading.Event()
@@ -223,6 +224,7 @@ class StatsMonitor(W.VBox):
         return True
 
     def _draw_chart(self) -> None:
+        self._charted = self.samples
         if self.chart_kind == "svg":
             from dockhelpers import statschart
 
@@ -275,7 +277,8 @@ class StatsMonitor(W.VBox):
                     # Setting an unchanged value sends nothing to the browser (traitlets compare first).
                     self.status.value = message_html("수집 중" + (f" ({', '.join(notes)})" if notes else ""),
                                                      ok=not any("오류" in s for s in notes))
-                    if self.chart and now - last_chart >= self.chart_every and self.samples:
+                    if (self.chart and now - last_chart >= self.chart_every and self.samples
+                            and self.samples != self._charted):  # nothing new: nothing to redraw
                         self._draw_chart()
                         last_chart = now
         except Exception as exc:  # never die silently in a background thread
