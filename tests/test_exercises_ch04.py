@@ -92,3 +92,35 @@ def test_ex3_nginx_by_environment(app):
     assert res, str(res)
     ch04.exercises.items[3].reset()
     assert not check(3)
+
+
+STACKS = todo.HERE / "stacks"
+
+
+def _stack_config(path) -> "subprocess.CompletedProcess[str]":
+    """``docker stack config -c FILE``: the CLI's own stack loader (the legacy v3 schema), no swarm needed."""
+    import os
+    import re
+    import subprocess
+
+    names = set(re.findall(r"\$\{(\w+)", path.read_text(encoding="utf-8")))
+    env = {**os.environ, **{n: "x" for n in names}}
+    return subprocess.run(["docker", "stack", "config", "-c", str(path)], capture_output=True, text=True, env=env,
+                          timeout=60)
+
+
+@pytest.mark.engine
+def test_stack_files_carry_no_version_key_and_the_stack_loader_accepts_them():
+    files = sorted(STACKS.glob("todo-*.yml"))
+    assert len(files) == 4
+    for path in files:
+        assert not [ln for ln in path.read_text(encoding="utf-8").splitlines() if ln.startswith("version:")], path
+        done = _stack_config(path)
+        assert done.returncode == 0, (path, done.stderr)
+
+
+@pytest.mark.engine
+def test_stack_deploy_rejects_a_compose_spec_only_key():
+    """The notebook's example: a top-level ``name:`` is Compose Specification, not the v3 format stacks read."""
+    done = _stack_config(STACKS / "rejected" / "compose-only.yml")
+    assert done.returncode != 0 and "Additional property name is not allowed" in done.stderr, done.stderr
