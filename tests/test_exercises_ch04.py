@@ -124,3 +124,20 @@ def test_stack_deploy_rejects_a_compose_spec_only_key():
     """The notebook's example: a top-level ``name:`` is Compose Specification, not the v3 format stacks read."""
     done = _stack_config(STACKS / "rejected" / "compose-only.yml")
     assert done.returncode != 0 and "Additional property name is not allowed" in done.stderr, done.stderr
+
+
+@pytest.mark.engine
+@pytest.mark.slow
+def test_mariadb_replication_statements_as_the_notebook_says(app):
+    """4.2's claim, checked on the live primary: MariaDB 11.8 answers SHOW BINLOG STATUS (its own name since
+    10.5.2), the old SHOW MASTER STATUS and MySQL's SHOW BINARY LOG STATUS; it rejects MySQL 8's
+    CHANGE REPLICATION SOURCE TO, which is why the replica's init script uses CHANGE MASTER TO."""
+    table = todo.statement_support().set_index("statement")
+    assert table["server"].iloc[0].startswith("11.8"), table["server"].iloc[0]
+    for sql in ("SHOW BINLOG STATUS", "SHOW MASTER STATUS", "SHOW BINARY LOG STATUS"):
+        assert table.loc[sql, "accepted"] and "mysql-bin." in table.loc[sql, "answer"], table.loc[sql].to_dict()
+    rejected = table.loc["CHANGE REPLICATION SOURCE TO SOURCE_CONNECT_RETRY = 5"]
+    assert not rejected["accepted"] and "1064" in rejected["answer"], rejected.to_dict()
+    script = (todo.HERE / "db" / "entrypoint.sh").read_text(encoding="utf-8")
+    assert "CHANGE MASTER TO" in script and "SHOW BINLOG STATUS" in script
+    assert "CHANGE REPLICATION SOURCE" not in script and "START SLAVE" not in script

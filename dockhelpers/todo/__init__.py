@@ -30,7 +30,7 @@ from dockhelpers.todo.client import (_CARD, Response, api_find, api_list, curl, 
                                      web_add, web_board, web_move)
 from dockhelpers.todo.database import (TaskContainer, db_exec, replication_healthy, replication_rows,
                                        replication_status, row_everywhere, row_frame, task_containers,
-                                       wait_row_everywhere)
+                                       statement_support, wait_row_everywhere)
 from dockhelpers.todo.deploy import (DeployReport, build_all, deploy, deploy_stack, ensure_network, push_all,
                                      remove, stack_env, wait_ready, wait_service)
 from dockhelpers.todo.drill import probe_reads, probe_rows, stop_replica_task
@@ -47,7 +47,7 @@ __all__ = [
     "build_push_api", "curl", "db_exec", "deploy", "deploy_stack", "ensure_network", "http", "korean",
     "local_image", "make_api_v2", "network", "probe_reads", "probe_rows", "push_all", "remove", "replication_healthy",
     "replication_rows", "replication_status", "rolling_update", "row_everywhere", "row_frame", "service",
-    "services_frame", "services_table", "stack", "stack_env", "stop_replica_task", "task_containers",
+    "services_frame", "services_table", "stack", "stack_env", "statement_support", "stop_replica_task", "task_containers",
     "update_env", "update_state", "wait_for", "wait_http", "wait_ready", "wait_row_everywhere", "wait_service",
     "wait_update", "web_add", "web_board", "web_move",
 ]
