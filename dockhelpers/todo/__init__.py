@@ -33,15 +33,16 @@ from dockhelpers.todo.database import (TaskContainer, db_exec, replication_healt
                                        statement_support, wait_row_everywhere)
 from dockhelpers.todo.deploy import (DeployReport, build_all, deploy, deploy_stack, ensure_network, push_all,
                                      remove, stack_env, wait_ready, wait_service)
-from dockhelpers.todo.drill import probe_reads, probe_rows, stop_replica_task
+from dockhelpers.todo.drill import probe_reads, probe_rows, stop_replica_task, unpushed_image_demo
 from dockhelpers.todo.names import (CHAPTER, COMPONENTS, HERE, INGRESS_PORT, KOREAN_LABELS, REPLICAS, STACK_FILES,
                                     STATUSES, Status, base_url, korean, local_image, network, service, stack)
-from dockhelpers.todo.overview import EDGES, SERVICE_COLUMNS, architecture_figure, services_frame, services_table
+from dockhelpers.todo.overview import (EDGES, SERVICE_COLUMNS, access_log, architecture_figure, services_frame,
+                                       services_table)
 from dockhelpers.todo.update import (FAILED_UPDATES, LoadLoop, LoadResult, UpdateState, build_push_api,
                                      make_api_v2, rolling_update, update_env, update_state, wait_update)
 
 __all__ = [
-    "CHAPTER", "COMPONENTS", "EDGES", "FAILED_UPDATES", "HERE", "INGRESS_PORT", "KOREAN_LABELS", "REPLICAS",
+    "CHAPTER", "COMPONENTS", "access_log", "unpushed_image_demo", "EDGES", "FAILED_UPDATES", "HERE", "INGRESS_PORT", "KOREAN_LABELS", "REPLICAS",
     "SERVICE_COLUMNS", "STACK_FILES", "STATUSES", "DeployReport", "LoadLoop", "LoadResult", "Response", "Status",
     "TaskContainer", "UpdateState", "api_find", "api_list", "architecture_figure", "base_url", "build_all",
     "build_push_api", "curl", "db_exec", "deploy", "deploy_stack", "ensure_network", "http", "korean",
