@@ -121,19 +121,20 @@ def rolling_timeline(samples: Sequence[tuple], tasks: Sequence[tuple] = (), *, o
     top.set_yticks(list(rows.values()), list(rows.keys()))
     top.set_ylim(-0.6, 2.6)
     top.set_title("요청마다: 어느 API 버전이 답했나 (/api/todo), 실패한 요청", fontsize=9.5)
-    top.legend(loc="center right", fontsize=8)
+    top.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8, frameon=False)
     top.grid(axis="x", alpha=0.3)
     if tasks:
         times = [t for t, _ in tasks]
         for tag, color in (("v" + old, colors["v" + old]), ("v" + new, colors["v" + new])):
             bottom.step(times, [counts.get(tag, 0) for _, counts in tasks], where="post", color=color,
                         label=f"{tag} 태스크", linewidth=2)
-        bottom.legend(loc="center right", fontsize=8)
+        bottom.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8, frameon=False)
+        bottom.yaxis.get_major_locator().set_params(integer=True)
     else:
         bottom.text(0.5, 0.5, "태스크 기록 없음", ha="center", va="center", transform=bottom.transAxes)
     bottom.set_ylabel("Running 태스크")
     bottom.set_xlabel("업데이트 시작부터 경과 시간(초)")
-    bottom.set_title("docker service ps: 버전별 Running 태스크 수 (start-first: 잠깐 3개)", fontsize=9.5)
+    bottom.set_title("docker service ps: 버전별 Running 태스크 수 (start-first: 새 태스크가 먼저 뜨고, 옛 태스크는 잠시 더 응답)", fontsize=9.5)
     bottom.grid(alpha=0.3)
     fig.suptitle("롤링 업데이트를 시간으로 보기", fontsize=11)
     return fig

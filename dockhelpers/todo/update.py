@@ -172,8 +172,10 @@ class LoadLoop:
     def _watch(self) -> None:
         """Every second: the running tasks of ``service`` per image tag (``docker service ps``), until stopped."""
         while not self._thread_done.is_set():
-            res = swarm.manager(["service", "ps", self.service, "--filter", "desired-state=running", "--format",
-                                 "{{.Image}} {{.CurrentState}}"], check=False, echo=False, stream=False)
+            # Every task, not only desired-state=running: an old task that is draining (told to shut down, still
+            # answering for TODO_DRAIN_SECONDS) is still Running and is counted.
+            res = swarm.manager(["service", "ps", self.service, "--format", "{{.Image}} {{.CurrentState}}"],
+                                check=False, echo=False, stream=False)
             counts: Counter = Counter()
             for line in res.stdout.splitlines() if res.ok else []:
                 image, _, state = line.partition(" ")
