@@ -62,6 +62,12 @@ def test_ex1_rejects_wrong_states_and_accepts_solution():
           "-e", f"ECHO_MESSAGE={ch03.EX1_MESSAGE}", naming.image("echo")])
     res = check(1)
     assert not res and "공개" in res.found
+    ch03.exercises.items[1].reset()
+    # everything right but the course labels
+    _run(["container", "run", "-d", "--name", ch03.ex1_container(), "-e", "ECHO_PORT=9000",
+          "-e", f"ECHO_MESSAGE={ch03.EX1_MESSAGE}", "-p", naming.publish(ch03.EX1_HOST_PORT, 9000), naming.image("echo")])
+    res = check(1)
+    assert not res and "라벨" in res.found
     ch03.solve(1)
     res = check(1)
     assert res, str(res)

@@ -61,7 +61,7 @@ _env_of = inspection.container_env
 @exercises.check(1, "환경 변수만으로 echo 앱의 포트와 메시지 바꾸기")
 def check_1() -> CheckResult:
     name, host_port = ex1_container(), naming.port(EX1_HOST_PORT)
-    expected = (f"컨테이너 {name}이(가) 실행 중이고 ECHO_PORT={EX1_APP_PORT}, ECHO_MESSAGE='{EX1_MESSAGE}', "
+    expected = (f"컨테이너 {name}이(가) 과정 라벨을 달고 실행 중이고 ECHO_PORT={EX1_APP_PORT}, ECHO_MESSAGE='{EX1_MESSAGE}', "
                 f"127.0.0.1:{host_port} -> {EX1_APP_PORT} 공개, 응답 '{EX1_MESSAGE}'")
     attrs = _inspect("container", name)
     if attrs is None:
@@ -69,6 +69,11 @@ def check_1() -> CheckResult:
                       f"`docker container run -d --name {name} -e ... -p ...`로 실행하세요.")
     if not attrs["State"].get("Running"):
         return failed(expected, f"{name}의 상태: {attrs['State'].get('Status')}", "컨테이너를 시작하세요.")
+    labels = attrs["Config"].get("Labels") or {}
+    if labels.get(naming.COURSE_LABEL) != "true" or labels.get(naming.CHAPTER_LABEL) != "03":
+        return failed(expected, f"과정 라벨이 없습니다(라벨: {labels or '없음'}).",
+                      "`{LABELS}`(`--label kr.dockercourse.managed=true --label kr.dockercourse.chapter=03`)를 붙여 "
+                      "다시 실행하세요. 뒷정리가 이 라벨로 지울 것을 고릅니다.")
     env = _env_of(attrs)
     if env.get("ECHO_PORT") != str(EX1_APP_PORT) or env.get("ECHO_MESSAGE") != EX1_MESSAGE:
         return failed(expected, f"ECHO_PORT={env.get('ECHO_PORT')!r}, ECHO_MESSAGE={env.get('ECHO_MESSAGE')!r}",
