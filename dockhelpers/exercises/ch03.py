@@ -66,7 +66,7 @@ def check_1() -> CheckResult:
     attrs = _inspect("container", name)
     if attrs is None:
         return failed(expected, f"{name} 컨테이너가 없습니다.",
-                      f"`docker container run -d --name {name} -e ... -p ...`로 실행하세요.")
+                      f"`docker container run -d --name {name} {{LABELS}} -e ... -p ...`로 실행하세요.")
     if not attrs["State"].get("Running"):
         return failed(expected, f"{name}의 상태: {attrs['State'].get('Status')}", "컨테이너를 시작하세요.")
     labels = attrs["Config"].get("Labels") or {}
