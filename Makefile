@@ -65,5 +65,7 @@ update: venv
 cleanup: venv
 	@$(BIN)/python -m dockhelpers cleanup --yes
 
+# One table of figures against their references, written to docs/benchmarks.md (+ .png). BENCH=quick: fewer
+# repeats, no cold notebook runs (for development). Every benchmarks/*.py with a rows() function is included.
 bench: prepare
-	@for f in benchmarks/*.py; do echo "== $$f"; $(BIN)/python $$f || exit 1; done
+	@PYTHONPATH="$(CURDIR)" BENCH="$(BENCH)" $(BIN)/python benchmarks/run.py
