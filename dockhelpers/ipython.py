@@ -19,7 +19,7 @@ def commands(cell: str) -> list[str]:
     for raw in cell.splitlines():
         line = raw.strip()
         if line.endswith("\\"):
-            pending += line[:-1] + " "
+            pending += line[:-1].rstrip() + " "
             continue
         line = (pending + line).strip()
         pending = ""
