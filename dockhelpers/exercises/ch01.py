@@ -70,13 +70,14 @@ def check_1() -> CheckResult:
     img = _image(HELLO_IMAGE)
     if img is None:
         return failed(expected, f"`{HELLO_IMAGE}` 이미지가 없습니다.",
-                      "Dockerfile(FROM, CMD)을 쓰고 `docker image build -t dkc/ex-hello:v1 --label "
-                      "kr.dockercourse.managed=true --label kr.dockercourse.chapter=01 폴더`로 빌드하세요.",
+                      "Dockerfile(FROM, CMD)을 쓰고 `%docker image build -t dkc/ex-hello:v1 폴더`로 빌드하세요"
+                      "(라벨은 과정 엔드포인트가 붙입니다).",
                       hints.image_hint(HELLO_IMAGE))
     labels = (img.get("Config") or {}).get("Labels") or {}
     if labels.get(naming.CHAPTER_LABEL) != naming.chapter_id(1) or labels.get(naming.COURSE_LABEL) != "true":
         return failed(expected, f"이미지는 있지만 과정 라벨이 없습니다(라벨: {labels or '없음'}).",
-                      "`images.build(폴더, 태그, chapter=1)` 또는 `--label` 옵션으로 다시 빌드하세요.")
+                      "이 노트북의 `%docker image build ...`(엔드포인트를 거침)로 다시 빌드하세요. 엔드포인트 없이 빌드했다면 "
+                      "`--label kr.dockercourse.managed=true --label kr.dockercourse.chapter=01`을 붙이세요.")
     out = _client().containers.run(HELLO_IMAGE, remove=True, labels=naming.labels(1)).decode(errors="replace")
     if HELLO_TEXT not in out:
         return failed(expected, f"실행 결과가 `{out.strip()[:80]}`입니다.",

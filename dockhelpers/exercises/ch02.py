@@ -363,11 +363,11 @@ def check_7() -> CheckResult:
     vol = _volume(EX7_VOLUME)
     if vol is None:
         return failed(expected, f"`{EX7_VOLUME}` 볼륨이 없습니다.",
-                      f"`docker volume create (라벨) {EX7_VOLUME}`로 만드세요.", hints.volume_hint(EX7_VOLUME))
+                      f"`%docker volume create {EX7_VOLUME}`로 만드세요.", hints.volume_hint(EX7_VOLUME))
     labels = vol.attrs.get("Labels") or {}
     if labels.get(naming.COURSE_LABEL) != "true":
         return failed(expected, f"볼륨에 과정 라벨이 없습니다(라벨: {labels or '없음'}).",
-                      f"볼륨을 지우고(`docker volume rm {EX7_VOLUME}`) `--label`을 붙여 다시 만드세요.")
+                      f"볼륨을 지우고(`docker volume rm {EX7_VOLUME}`) 이 노트북의 `%docker volume create`(엔드포인트를 거침)로 다시 만드세요.")
     users = _client().containers.list(all=True, filters={"volume": EX7_VOLUME})
     if users:
         return failed(expected, f"볼륨을 쓰는 컨테이너가 남아 있습니다: {', '.join(c.name for c in users)}",
