@@ -41,8 +41,7 @@ prepare: engine
 doctor: venv
 	@$(BIN)/python -m dockhelpers doctor
 
-# Hook for the course endpoint (dockhelpers/endpoint/, built elsewhere): start it after `prepare` and export
-# DOCKER_HOST=unix://<course socket>; scripts/start-lab.sh passes DOCKER_HOST on to the lab (also under sudo).
+# scripts/start-lab.sh starts the course endpoint (as the learner) and gives the lab DOCKER_HOST=unix://<its socket>.
 lab: system prepare
 	@$(BIN)/python -m dockhelpers doctor || echo "[lab] 점검 결과의 '확인 필요' 항목을 보세요 / see the items to check above"
 	@bash scripts/start-lab.sh $(LAB_PORT)
@@ -56,6 +55,7 @@ test-quick: venv engine
 
 # Stop what the course started (the lab, its registry mirror, a dockerd or docker.service it started).
 stop: venv
+	@$(BIN)/python -m dockhelpers endpoint stop
 	@$(BIN)/python -m dockhelpers engine stop
 
 # Bring in a new course version without losing the learner's work in work/; says which chapters changed.
