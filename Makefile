@@ -36,7 +36,7 @@ engine: venv
 	@bash scripts/ensure-engine.sh
 
 prepare: engine
-	@$(BIN)/python -m dockhelpers prepare
+	@$(BIN)/python -m dockhelpers prepare --base-only
 
 doctor: venv
 	@$(BIN)/python -m dockhelpers doctor
@@ -50,6 +50,10 @@ lab: system prepare
 test: system test-deps prepare
 	$(BIN)/python -m pytest -v -rs --durations=25 $(PYTEST_ARGS)
 
+# The inner loop (about 3 minutes): unit tests and engine basics; run the full `make test` before pushing.
+test-quick: venv engine
+	$(BIN)/python -m pytest -q -m "$(QUICK_MARKERS)" $(PYTEST_ARGS)
+
 # Stop what the course started (the lab, its registry mirror, a dockerd or docker.service it started).
 stop: venv
 	@$(BIN)/python -m dockhelpers engine stop
@@ -61,5 +65,7 @@ update: venv
 cleanup: venv
 	@$(BIN)/python -m dockhelpers cleanup --yes
 
+# One table of figures against their references, written to docs/benchmarks.md (+ .png). BENCH=quick: fewer
+# repeats, no cold notebook runs (for development). Every benchmarks/*.py with a rows() function is included.
 bench: prepare
-	@for f in benchmarks/*.py; do echo "== $$f"; $(BIN)/python $$f || exit 1; done
+	@PYTHONPATH="$(CURDIR)" BENCH="$(BENCH)" $(BIN)/python benchmarks/run.py

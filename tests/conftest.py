@@ -9,12 +9,18 @@ everything under ``tests/ui``), ``notebook`` (executes a chapter), ``hostsim`` (
 from __future__ import annotations
 
 import contextlib
+import os
 import pathlib
 import subprocess
+import tempfile
 
 import pytest
 
 from dockhelpers import naming
+
+# Exercise checks record the learner's progress in their home (dockhelpers.progress); the tests' checks, and
+# the notebooks the tests execute (their kernels inherit this), record into a throwaway file instead.
+os.environ.setdefault("DOCKHELPERS_PROGRESS", os.path.join(tempfile.mkdtemp(prefix="dkc-progress-"), "progress.jsonl"))
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 NOTEBOOKS = ROOT / "notebooks"

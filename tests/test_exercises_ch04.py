@@ -69,9 +69,10 @@ def test_ex2_board_to_done(app):
     assert not res and "없습니다" in res.found
     todo_id = todo.web_add(ch04.EX2_TITLE)
     assert todo.web_move(todo_id, "PROGRESS") == 303
-    # a failing CheckResult is falsy: wait for the found text, then grade once more
-    found = todo.wait_for(lambda: (lambda r: r.found if "PROGRESS" in r.found else None)(check(2)), timeout=10)
-    assert found is not None and not check(2), found
+    # A failed check is falsy, so wait for the observation (in a list), not for the result itself.
+    seen = todo.wait_for(lambda: (lambda r: [r] if "PROGRESS" in r.found else None)(check(2)), timeout=10)
+    assert seen is not None, str(check(2))
+    assert not seen[0]
     ch04.solve(2)
     res = todo.wait_for(lambda: (lambda r: r if r.ok else None)(check(2)), timeout=15)
     assert res, str(check(2))
