@@ -22,6 +22,8 @@ from dockhelpers.shell import run
 
 exercises = ExerciseSet(chapter=3)
 check = exercises.run_check
+progress_table = exercises.progress_table
+solution_button = exercises.solution_button
 solve = exercises.solve
 show_solution = exercises.show_solution
 
