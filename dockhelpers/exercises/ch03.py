@@ -329,7 +329,7 @@ def solution_5() -> None:
     copy.write_text(source.read_text(encoding="utf-8").replace("replicas: 1", "replicas: 3"), encoding="utf-8")
     ref = swarm.push(naming.image("echo"), "example/echo:latest")
     swarm.stack_deploy(ex5_stack(), copy, env={"ECHO_IMAGE": ref})
-    swarm.wait_service(f"{ex5_stack()}_web", 3, timeout=90)
+    swarm.wait_service(f"{ex5_stack()}_web", 3, timeout=180)
 
 
 @exercises.resetter(5)
@@ -337,7 +337,7 @@ def reset_5() -> None:
     from dockhelpers import swarm
 
     if swarm.is_up():
-        swarm.stack_rm(ex5_stack())
+        swarm.stack_rm(ex5_stack(), timeout=120)
 
 
 # ------------------------------------------------------------------------------ 6-7. checked questions
