@@ -183,3 +183,25 @@ def test_ex5_stack_deploy(swarm_lab):
     res = check(5)
     assert res, str(res)
     ch03.exercises.items[5].reset()
+
+
+def _notebook_text(name: str) -> str:
+    import json
+
+    nb = json.loads((ROOT / "notebooks" / name).read_text(encoding="utf-8"))
+    return "\n".join("".join(c["source"]) for c in nb["cells"])
+
+
+def test_chapter_3_text_keeps_the_issue_12_corrections():
+    text = _notebook_text("03_practical_containers.ipynb")
+    # a created-only container never ran its command
+    assert "`true`만 실행하고 곧 끝나는" not in text and "`Created`" in text
+    # Swarm jobs run once; Swarm has no scheduler
+    assert "스웜에는 그런 스케줄러가 **없습니다.**" in text
+    assert "스웜은 `docker service create --mode replicated-job`)" not in text
+    # no description of the build machine as the learner's
+    for phrase in ("이 컴퓨터의 커널에 IPVS가 없어", "이 컴퓨터의 CLI에는 buildx가 없어"):
+        assert phrase not in text
+    assert 'facts.say("ipvs")' in text and 'facts.say("builder")' in text
+    # no cell runs reference solutions
+    assert "ch03.solve(" not in text

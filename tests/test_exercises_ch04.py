@@ -204,3 +204,20 @@ def test_questions_grade_the_recorded_answer(number):
 def test_post_question_says_the_zero_failures_are_not_guaranteed():
     q = ch04.QUESTIONS[6]
     assert "POST" in q.options[q.letters().index(q.answer)] and "보장" in q.why
+
+
+def test_chapter_4_text_keeps_the_issue_12_corrections():
+    import json
+
+    from conftest import ROOT
+
+    nb = json.loads((ROOT / "notebooks" / "04_swarm_todo_app.ipynb").read_text(encoding="utf-8"))
+    text = "\n".join("".join(c["source"]) for c in nb["cells"])
+    import inspect
+
+    # the hints name cells that exist (there is no todo.deploy() cell in the notebook)
+    assert "todo.deploy()" not in text and "todo.deploy()" not in inspect.getsource(ch04)
+    assert "클라이언트는 실패를 보지 않습니다" not in text and "보장이 아닙니다" in text
+    assert "이 교재를 만든 환경" not in text and 'facts.say("ipvs")' in text
+    assert "SHOW BINLOG STATUS" in text and "todo.statement_support()" in text
+    assert "ch04.solve(" not in text

@@ -16,12 +16,15 @@ import json
 
 from dockhelpers import inspection, naming, web
 from dockhelpers.checks import CheckResult, ExerciseSet, failed, passed
+from dockhelpers.exercises import hints
 from dockhelpers.exercises.quiz import Answers, Question, grade, widget
 from dockhelpers.poll import poll_or_none
 from dockhelpers.shell import run
 
 exercises = ExerciseSet(chapter=3)
 check = exercises.run_check
+progress_table = exercises.progress_table
+solution_button = exercises.solution_button
 solve = exercises.solve
 show_solution = exercises.show_solution
 
@@ -66,9 +69,12 @@ def check_1() -> CheckResult:
     attrs = _inspect("container", name)
     if attrs is None:
         return failed(expected, f"{name} 컨테이너가 없습니다.",
-                      f"`docker container run -d --name {name} {{LABELS}} -e ... -p ...`로 실행하세요.")
+                      f"`docker container run -d --name {name} {{LABELS}} -e ... -p ...`로 실행하세요.",
+                      hints.container_hint(name, image=naming.image("echo"), port=host_port,
+                                          container_port=f"{EX1_APP_PORT}/tcp"))
     if not attrs["State"].get("Running"):
-        return failed(expected, f"{name}의 상태: {attrs['State'].get('Status')}", "컨테이너를 시작하세요.")
+        return failed(expected, f"{name}의 상태: {attrs['State'].get('Status')}", "컨테이너를 시작하세요.",
+                      hints.container_hint(name))
     labels = attrs["Config"].get("Labels") or {}
     if labels.get(naming.COURSE_LABEL) != "true" or labels.get(naming.CHAPTER_LABEL) != "03":
         return failed(expected, f"과정 라벨이 없습니다(라벨: {labels or '없음'}).",
@@ -115,7 +121,8 @@ def check_2() -> CheckResult:
     attrs = _inspect("container", store)
     if attrs is None:
         return failed(expected, f"{store} 컨테이너가 없습니다.",
-                      f"`docker container create --name {store} -v /data ...`처럼 /data에 볼륨을 둔 컨테이너를 만드세요.")
+                      f"`docker container create --name {store} -v /data ...`처럼 /data에 볼륨을 둔 컨테이너를 만드세요.",
+                      hints.container_hint(store))
     mounts = [m for m in attrs.get("Mounts", []) if m.get("Destination") == "/data"]
     if not mounts or mounts[0].get("Type") != "volume":
         kind = mounts[0].get("Type") if mounts else "없음"
@@ -229,7 +236,8 @@ def check_4() -> CheckResult:
     labels = _volume_labels(volume)
     if labels is None:
         return failed(expected, f"볼륨 {volume}이 없습니다.",
-                      f"`docker volume create {{LABELS}} {volume}`로 만든 뒤, 백업 파일을 풀어 넣으세요.")
+                      f"`docker volume create {{LABELS}} {volume}`로 만든 뒤, 백업 파일을 풀어 넣으세요.",
+                      hints.volume_hint(volume))
     if labels.get(naming.COURSE_LABEL) != "true":
         return failed(expected, f"볼륨에 과정 라벨이 없습니다(라벨: {labels or '없음'}).",
                       f"`docker volume rm {volume}` 뒤 `--label`을 붙여 다시 만드세요.")
@@ -321,7 +329,7 @@ def solution_5() -> None:
     copy.write_text(source.read_text(encoding="utf-8").replace("replicas: 1", "replicas: 3"), encoding="utf-8")
     ref = swarm.push(naming.image("echo"), "example/echo:latest")
     swarm.stack_deploy(ex5_stack(), copy, env={"ECHO_IMAGE": ref})
-    swarm.wait_service(f"{ex5_stack()}_web", 3, timeout=90)
+    swarm.wait_service(f"{ex5_stack()}_web", 3, timeout=180)
 
 
 @exercises.resetter(5)
@@ -329,7 +337,7 @@ def reset_5() -> None:
     from dockhelpers import swarm
 
     if swarm.is_up():
-        swarm.stack_rm(ex5_stack())
+        swarm.stack_rm(ex5_stack(), timeout=120)
 
 
 # ------------------------------------------------------------------------------ 6-7. checked questions

@@ -25,6 +25,8 @@ from dockhelpers.exercises.quiz import Answers, Question, grade, widget
 
 exercises = ExerciseSet(chapter=4)
 check = exercises.run_check
+progress_table = exercises.progress_table
+solution_button = exercises.solution_button
 solve = exercises.solve
 show_solution = exercises.show_solution
 
