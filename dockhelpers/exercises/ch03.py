@@ -69,7 +69,7 @@ def check_1() -> CheckResult:
     attrs = _inspect("container", name)
     if attrs is None:
         return failed(expected, f"{name} 컨테이너가 없습니다.",
-                      f"`docker container run -d --name {name} {{LABELS}} -e ... -p ...`로 실행하세요.",
+                      f"`%docker container run -d --name {name} -e ... -p ...`로 실행하세요.",
                       hints.container_hint(name, image=naming.image("echo"), port=host_port,
                                           container_port=f"{EX1_APP_PORT}/tcp"))
     if not attrs["State"].get("Running"):
@@ -78,8 +78,9 @@ def check_1() -> CheckResult:
     labels = attrs["Config"].get("Labels") or {}
     if labels.get(naming.COURSE_LABEL) != "true" or labels.get(naming.CHAPTER_LABEL) != "03":
         return failed(expected, f"과정 라벨이 없습니다(라벨: {labels or '없음'}).",
-                      "`{LABELS}`(`--label kr.dockercourse.managed=true --label kr.dockercourse.chapter=03`)를 붙여 "
-                      "다시 실행하세요. 뒷정리가 이 라벨로 지울 것을 고릅니다.")
+                      "이 노트북의 `%docker`(과정 엔드포인트를 거침)로 다시 실행하세요. 엔드포인트 없이라면 "
+                      "`--label kr.dockercourse.managed=true --label kr.dockercourse.chapter=03`을 붙여 다시 실행하세요. "
+                      "뒷정리가 이 라벨로 지울 것을 고릅니다.")
     env = _env_of(attrs)
     if env.get("ECHO_PORT") != str(EX1_APP_PORT) or env.get("ECHO_MESSAGE") != EX1_MESSAGE:
         return failed(expected, f"ECHO_PORT={env.get('ECHO_PORT')!r}, ECHO_MESSAGE={env.get('ECHO_MESSAGE')!r}",
@@ -236,11 +237,11 @@ def check_4() -> CheckResult:
     labels = _volume_labels(volume)
     if labels is None:
         return failed(expected, f"볼륨 {volume}이 없습니다.",
-                      f"`docker volume create {{LABELS}} {volume}`로 만든 뒤, 백업 파일을 풀어 넣으세요.",
+                      f"`%docker volume create {volume}`로 만든 뒤, 백업 파일을 풀어 넣으세요.",
                       hints.volume_hint(volume))
     if labels.get(naming.COURSE_LABEL) != "true":
         return failed(expected, f"볼륨에 과정 라벨이 없습니다(라벨: {labels or '없음'}).",
-                      f"`docker volume rm {volume}` 뒤 `--label`을 붙여 다시 만드세요.")
+                      f"`docker volume rm {volume}` 뒤 이 노트북의 `%docker volume create`로 다시 만드세요.")
     res = run(["docker", "container", "run", "--rm", *naming.label_args(3), "--mount",
                f"type=volume,source={volume},target=/data,readonly", naming.BASE_IMAGE, "cat", "/data/note.txt"],
               echo=False, stream=False, check=False, timeout=60)
