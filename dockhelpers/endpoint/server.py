@@ -170,7 +170,10 @@ class Connection:
                 entry.chunk(data)
         else:
             self.client.sendall(resp.to_bytes())
-            copy_body(ureader, self.client, framing, tap=entry.chunk if entry else None)
+            after = x.after
+            copy_body(ureader, self.client, framing, tap=entry.chunk if entry else None,
+                      before_end=(lambda: after(status)) if after else None)
+            x.after = None
         if x.after:
             x.after(status)
         if entry:
