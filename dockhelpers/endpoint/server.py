@@ -25,6 +25,8 @@ from dockhelpers.endpoint.record import Entry, Recorder
 #: Request headers meant for the endpoint only (not forwarded).
 OWN_HEADERS = (settings.CHAPTER_HEADER, settings.SESSION_HEADER, rules.SHOW_ALL_HEADER)
 HIJACK_SUFFIXES = ("/attach", "/start", "/session", "/grpc")
+#: Answers up to this size are read whole and sent with their head in one write.
+SMALL_BODY = 64 * 1024
 
 
 def engine_unreachable(url: str) -> str:
@@ -135,6 +137,8 @@ class Connection:
             up.sendall(head.to_bytes() + data)
             if entry:
                 entry.request_body(x.body)
+        elif body_framing(head, request=True) == ("length", 0):
+            up.sendall(head.to_bytes())
         else:
             up.sendall(head.to_bytes())
             framing = body_framing(head, request=True)
@@ -168,6 +172,12 @@ class Connection:
             self.client.sendall(resp.to_bytes() + data)
             if entry:
                 entry.chunk(data)
+        elif framing[0] == "length" and framing[1] <= SMALL_BODY:
+            # one write for a small answer: one wake-up of the client instead of two
+            body = read_body(ureader, framing, SMALL_BODY)
+            self.client.sendall(resp.to_bytes() + body)
+            if entry:
+                entry.chunk(body)
         else:
             self.client.sendall(resp.to_bytes())
             after = x.after
