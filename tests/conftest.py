@@ -168,3 +168,6 @@ def course_endpoint():
     finally:
         ep.close()
         mp.undo()
+        import shutil
+
+        shutil.rmtree(ep.folder, ignore_errors=True)  # again: a late marker lookup may have re-created it
