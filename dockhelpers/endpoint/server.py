@@ -134,6 +134,7 @@ class Connection:
             data = json.dumps(x.body).encode()
             head.remove("Transfer-Encoding")
             head.set("Content-Length", str(len(data)))
+            head.set("Content-Type", "application/json")
             up.sendall(head.to_bytes() + data)
             if entry:
                 entry.request_body(x.body)
