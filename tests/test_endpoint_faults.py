@@ -56,6 +56,15 @@ def test_malformed_http_gets_400_and_nothing_is_forwarded(course_endpoint, tail)
     assert course_endpoint.cli("version").returncode == 0  # the endpoint is still serving
 
 
+def test_refused_request_with_a_body_keeps_the_connection(course_endpoint):
+    """A refusal (``swarm init`` has a JSON body) drains the body: the client never sees a broken pipe."""
+    body = b'{"ListenAddr": "0.0.0.0:2377", "ForceNewCluster": false}'
+    req = (b"POST /v1.41/swarm/init HTTP/1.1\r\nHost: d\r\nContent-Type: application/json\r\n"
+           b"Content-Length: %d\r\n\r\n%s" % (len(body), body))
+    out = _send(course_endpoint.socket, req + b"GET /_ping HTTP/1.1\r\nHost: d\r\nConnection: close\r\n\r\n")
+    assert out.startswith(b"HTTP/1.1 403 ") and out.count(b"HTTP/1.1 ") == 2 and out.endswith(b"OK")
+
+
 def test_endpoint_restart_mid_stream(course_endpoint):
     """The kernel's SDK stream breaks with a translatable error; the next call reconnects."""
     ep = course_endpoint

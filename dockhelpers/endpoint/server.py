@@ -95,6 +95,12 @@ class Connection:
         """Answer without the engine; keep the connection only when the request body is consumed."""
         framing = body_framing(x.head, request=True)
         keep = x.body_read or framing == ("length", 0)
+        if not keep:  # read (and drop) a small unread body, so the client can finish sending it
+            try:
+                read_body(self.creader, framing, rules.BODY_LIMIT)
+                keep = True
+            except HttpError:
+                pass
         self.client.sendall(answer_bytes(status, body, close=not keep))
         if entry:
             entry.status(status, "application/json")
