@@ -30,12 +30,29 @@ def test_session_recording(course_endpoint):
     create = next(e for e in entries if e["path"] == "/containers/create")
     assert create["method"] == "POST" and create["status"] == 201 and create["query"] == {"name": name}
     assert create["body"]["Image"] == BASE and "Id" in create["response"]
+    start = next(e for e in entries if e["path"].endswith("/start"))
+    assert start["status"] == 204
     logs = [e for e in entries if e["path"].endswith("/logs")]
     assert logs and logs[0]["status"] == 200
     waits = [e for e in entries if e["path"].endswith("/wait")]
     assert waits and waits[0]["response"]["StatusCode"] == 0
     terminal = ep.record_dir / "terminal.jsonl"
     assert not terminal.exists() or name not in terminal.read_text()
+
+
+def test_plain_json_bodies_are_recorded(course_endpoint):
+    """A JSON body no rule rewrites (``docker exec``'s) is recorded too: a replay needs the command."""
+    ep = course_endpoint
+    session = f"exec-{uuid.uuid4().hex[:6]}"
+    client = ep.sdk()
+    client.api.headers["X-Dockercourse-Session"] = session
+    c = client.containers.run(BASE, ["sleep", "infinity"], detach=True, name=naming.name(f"rx{uuid.uuid4().hex[:6]}"))
+    try:
+        assert c.exec_run(["echo", "recorded"]).output == b"recorded\n"
+    finally:
+        c.remove(force=True)
+    exec_create = next(e for e in _lines(ep, session) if e["path"].endswith("/exec") and e["method"] == "POST")
+    assert exec_create["body"]["Cmd"] == ["echo", "recorded"]
 
 
 def test_stream_chunks_have_time_offsets(course_endpoint):

@@ -149,13 +149,18 @@ class Connection:
         else:
             up.sendall(head.to_bytes())
             framing = body_framing(head, request=True)
-            counter = _Counter()
+            counter = _Counter(keep="json" in (head.get("content-type") or ""))
             try:
                 copy_body(self.creader, up, framing, tap=counter if entry else None)
             except (BrokenPipeError, ConnectionResetError):
                 early = True  # the engine answered (an error) before it read the whole body: pass that on
             if entry and counter.size:
                 entry.request_size(counter.size)
+                if counter.kept is not None:
+                    try:
+                        entry.request_body(json.loads(b"".join(counter.kept)))
+                    except ValueError:
+                        pass
         raw = ureader.read_head()
         if raw is None:  # the engine closed: it restarted or stopped
             self.up = None
@@ -213,11 +218,19 @@ class Connection:
 
 
 class _Counter:
-    def __init__(self) -> None:
+    """Counts a streamed request body; keeps a small JSON one for the recording."""
+
+    def __init__(self, keep: bool = False) -> None:
         self.size = 0
+        self.kept: list[bytes] | None = [] if keep else None
 
     def __call__(self, data: bytes) -> None:
         self.size += len(data)
+        if self.kept is not None:
+            if self.size > SMALL_BODY:
+                self.kept = None
+            else:
+                self.kept.append(bytes(data))
 
 
 def _copy_until_eof(reader: Reader, out: socket.socket, tap) -> None:
