@@ -91,3 +91,25 @@ def test_credentials_never_written(course_endpoint):
     assert "/auth" in text and "<redacted>" in text
     assert secret not in text
     assert "X-Registry-Auth" not in text and "x-registry-auth" not in text
+
+
+def test_cli_config_sends_chapter_and_session(course_endpoint, monkeypatch):
+    """A kernel's CLI calls (``client.environ``): chapter label on what they create, their own recording file."""
+    import subprocess
+
+    from dockhelpers.endpoint import client
+
+    ep = course_endpoint
+    session = f"cli-{uuid.uuid4().hex[:6]}"
+    env = {**ep.client_env(), **client.environ(chapter=2, session=session), "DOCKER_HOST": ep.host}
+    vol = naming.name(f"cfg{uuid.uuid4().hex[:6]}")
+    res = subprocess.run(["docker", "volume", "create", vol], env=env, capture_output=True, text=True)
+    assert res.returncode == 0, res.stderr
+    try:
+        labels = json.loads(ep.direct("volume", "inspect", "-f", "{{json .Labels}}", vol).stdout)
+        assert labels[naming.CHAPTER_LABEL] == "02"
+        assert any(e["path"] == "/volumes/create" for e in _lines(ep, session))
+        plugins = subprocess.run(["docker", "compose", "version"], env=env, capture_output=True, text=True)
+        assert plugins.returncode == 0, plugins.stderr  # the learner's CLI plugins still work
+    finally:
+        ep.cli("volume", "rm", vol)
