@@ -227,3 +227,22 @@ def test_memory_bounded_streaming_200mb_of_logs(course_endpoint):
         assert after - before < 40_000, (before, after)
     finally:
         ep.direct("rm", "-f", name)
+
+
+def test_memory_bounded_100mb_build_context(course_endpoint, tmp_path):
+    """A 100 MB build context is streamed to the engine, not held: the endpoint's RSS barely moves."""
+    import os
+
+    ep = course_endpoint
+    (tmp_path / "big.bin").write_bytes(os.urandom(100 * 1024 * 1024))
+    (tmp_path / "Dockerfile").write_text(f"FROM {BASE}\nLABEL context=big\n")
+    ref = naming.image(f"bigctx{_id()}")
+    before = ep.rss_kb()
+    res = ep.cli("build", "-q", "-t", ref, str(tmp_path), timeout=600)
+    after = ep.rss_kb()
+    try:
+        assert res.returncode == 0, res.stderr
+        print(f"100 MB context; endpoint RSS {before} kB -> {after} kB")
+        assert after - before < 40_000, (before, after)
+    finally:
+        ep.cli("rmi", "-f", ref)
