@@ -156,6 +156,8 @@ def test_engine_gone_and_back(course_endpoint, tmp_path):
         assert down.returncode != 0
         assert isinstance(translate(down.stderr), EngineUnavailable), down.stderr
         assert "과정 엔드포인트가 도커 엔진" in down.stderr
+        guarded = subprocess.run(["docker", "rm", "-f", name], env=env, capture_output=True, text=True, timeout=30)
+        assert guarded.returncode != 0 and isinstance(translate(guarded.stderr), EngineUnavailable), guarded.stderr
         engine = start_engine()
         up = subprocess.run(["docker", "ps", "--format", "{{.Names}}"], env=env, capture_output=True, text=True,
                             timeout=30)

@@ -126,6 +126,13 @@ class Connection:
             return self._local(x, exc.status, {"message": str(exc)}, entry)
         except rules.LocalAnswer as ans:
             return self._local(x, ans.status, ans.body, entry)
+        except HttpError:
+            raise
+        except OSError:  # a rule could not ask the engine
+            return self._local(x, 503, {"message": engine_unreachable(self.upstream.url)}, entry)
+        except Exception as exc:  # a rule's own failure: say so, forward nothing
+            return self._local(x, 500, {"message": f"과정 엔드포인트 내부 오류 / endpoint internal error: {exc!r}"},
+                               entry)
         for name in OWN_HEADERS:
             head.remove(name)
         try:
