@@ -8,6 +8,7 @@ import uuid
 import pytest
 
 from dockhelpers import naming
+from dockhelpers.endpoint import marker
 
 pytestmark = pytest.mark.engine
 BASE = naming.BASE_IMAGE
@@ -36,6 +37,8 @@ def test_session_recording(course_endpoint):
     assert logs and logs[0]["status"] == 200
     waits = [e for e in entries if e["path"].endswith("/wait")]
     assert waits and waits[0]["response"]["StatusCode"] == 0
+    assert create["body"]["Labels"][marker.MARKER_LABEL] == "<marker>"
+    assert ep.marker() not in (ep.record_dir / f"{session}.jsonl").read_text()
     terminal = ep.record_dir / "terminal.jsonl"
     assert not terminal.exists() or name not in terminal.read_text()
 
