@@ -36,13 +36,12 @@ engine: venv
 	@bash scripts/ensure-engine.sh
 
 prepare: engine
-	@$(BIN)/python -m dockhelpers prepare
+	@$(BIN)/python -m dockhelpers prepare --base-only
 
 doctor: venv
 	@$(BIN)/python -m dockhelpers doctor
 
-# Hook for the course endpoint (dockhelpers/endpoint/, built elsewhere): start it after `prepare` and export
-# DOCKER_HOST=unix://<course socket>; scripts/start-lab.sh passes DOCKER_HOST on to the lab (also under sudo).
+# scripts/start-lab.sh starts the course endpoint (as the learner) and gives the lab DOCKER_HOST=unix://<its socket>.
 lab: system prepare
 	@$(BIN)/python -m dockhelpers doctor || echo "[lab] 점검 결과의 '확인 필요' 항목을 보세요 / see the items to check above"
 	@bash scripts/start-lab.sh $(LAB_PORT)
@@ -50,8 +49,13 @@ lab: system prepare
 test: system test-deps prepare
 	$(BIN)/python -m pytest -v -rs --durations=25 $(PYTEST_ARGS)
 
+# The inner loop (about 3 minutes): unit tests and engine basics; run the full `make test` before pushing.
+test-quick: venv engine
+	$(BIN)/python -m pytest -q -m "$(QUICK_MARKERS)" $(PYTEST_ARGS)
+
 # Stop what the course started (the lab, its registry mirror, a dockerd or docker.service it started).
 stop: venv
+	@$(BIN)/python -m dockhelpers endpoint stop
 	@$(BIN)/python -m dockhelpers engine stop
 
 # Bring in a new course version without losing the learner's work in work/; says which chapters changed.
@@ -61,5 +65,7 @@ update: venv
 cleanup: venv
 	@$(BIN)/python -m dockhelpers cleanup --yes
 
+# One table of figures against their references, written to docs/benchmarks.md (+ .png). BENCH=quick: fewer
+# repeats, no cold notebook runs (for development). Every benchmarks/*.py with a rows() function is included.
 bench: prepare
-	@for f in benchmarks/*.py; do echo "== $$f"; $(BIN)/python $$f || exit 1; done
+	@PYTHONPATH="$(CURDIR)" BENCH="$(BENCH)" $(BIN)/python benchmarks/run.py

@@ -1,10 +1,11 @@
-"""Terminal entry point: ``python -m dockhelpers doctor | prepare | cleanup [--chapter N] [--yes] | engine stop |
-endpoint start|stop|status|run [--record DIR]``."""
+"""Terminal entry point: ``python -m dockhelpers doctor | prepare [--chapter N] [--save F | --load F] | cleanup
+[--chapter N] [--yes] | engine stop | endpoint start|stop|status|run [--record DIR] | progress``."""
 
 from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 
 from dockhelpers.errors import CourseError
 
@@ -17,10 +18,38 @@ def _doctor(_: argparse.Namespace) -> int:
     return 0 if (table["상태"] == "정상").all() else 1
 
 
-def _prepare(_: argparse.Namespace) -> int:
-    from dockhelpers.baseimage import ensure_base_image
+def _prepare(args: argparse.Namespace) -> int:
+    from dockhelpers import prepare
 
-    ensure_base_image()
+    if args.load:
+        prepare.load(args.load)
+        return 0
+    prepare.prepare(args.chapter, base_only=args.base_only)
+    if args.save:
+        prepare.save(args.save, args.chapter)
+    return 0
+
+
+def _progress(args: argparse.Namespace) -> int:
+    from dockhelpers import progress
+
+    paths = [Path(f) for f in args.file] if args.file else None
+    if args.csv:
+        progress.write_csv(sys.stdout, args.chapter, paths=paths)
+        return 0
+    records = [r for path in (paths or [None]) for r in progress.history(args.chapter, "*", path)]
+    if not records:
+        print(f"진행 기록이 없습니다({', '.join(str(p) for p in paths) if paths else progress.store_path()}).")
+        return 0
+    print("학습자\t장-문제\t결과\t검사 횟수\t마지막 검사(UTC)")
+    last: dict[tuple[str, int, int], list] = {}
+    for r in records:
+        entry = last.setdefault((r.learner, r.chapter, r.exercise), [False, 0, ""])
+        entry[0] = entry[0] or r.ok
+        entry[1] += 1
+        entry[2] = r.time
+    for (who, chapter, exercise), (ok, count, when) in sorted(last.items()):
+        print(f"{who}\t{chapter}-{exercise}\t{'통과' if ok else '아직'}\t{count}\t{when[:16].replace('T', ' ')}")
     return 0
 
 
@@ -77,7 +106,17 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m dockhelpers", description="도커 실습 과정 도우미")
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("doctor", help="엔진 점검(사전 점검 표)").set_defaults(func=_doctor)
-    sub.add_parser("prepare", help="베이스 이미지 debian:trixie-slim 준비").set_defaults(func=_prepare)
+    prep = sub.add_parser("prepare", help="수업 준비: 장에 필요한 이미지를 모두 만들기(두 번째 실행은 아무것도 안 함)")
+    prep.add_argument("--chapter", type=int, default=None, help="이 장(1-4)에 필요한 이미지만")
+    prep.add_argument("--base-only", action="store_true", help="베이스 이미지 debian:trixie-slim만 준비(make prepare)")
+    prep.add_argument("--save", metavar="FILE", help="준비한 뒤 이미지를 오프라인 묶음 파일(tar)로 저장")
+    prep.add_argument("--load", metavar="FILE", help="오프라인 묶음 파일의 이미지를 엔진에 불러오기(준비는 하지 않음)")
+    prep.set_defaults(func=_prepare)
+    prog = sub.add_parser("progress", help="연습 문제 진행 기록 보기(--csv: 교사용 CSV 내보내기)")
+    prog.add_argument("--chapter", type=int, default=None, help="이 장(1-4)만")
+    prog.add_argument("--csv", action="store_true", help="모든 기록을 CSV로 표준 출력에 쓰기")
+    prog.add_argument("--file", action="append", metavar="STORE", help="읽을 기록 파일(여러 번 줄 수 있음; 기본: 내 기록)")
+    prog.set_defaults(func=_progress)
     clean = sub.add_parser("cleanup", help="과정이 만든 리소스만 지우기")
     clean.add_argument("--chapter", type=int, default=None, help="이 장(1-4)의 리소스만")
     clean.add_argument("--yes", "-y", action="store_true", help="묻지 않고 지우기")

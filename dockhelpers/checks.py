@@ -35,6 +35,10 @@ class CheckResult:
         found: What was found on the engine, in Korean.
         hint: What to try next (only shown when not ok).
         title: The exercise's title.
+        state_hint: What the engine holds right now around the expected resource and what it means
+            (:mod:`dockhelpers.exercises.hints`); unlocked only by a failed check.
+        attempt: Which check of this exercise this was for the learner (1 = first; 0 = not recorded).
+        solution: How to see the reference solution (``ch01.show_solution(1)``), offered after two failures.
     """
 
     ok: bool
@@ -42,26 +46,46 @@ class CheckResult:
     found: str
     hint: str = ""
     title: str = ""
+    state_hint: str = ""
+    attempt: int = 0
+    solution: str = ""
 
     def __bool__(self) -> bool:
         return self.ok
 
+    def _offer_solution(self) -> bool:
+        return not self.ok and bool(self.solution) and self.attempt >= SOLUTION_AFTER
+
     def __str__(self) -> str:
         head = "✅ 정답입니다" if self.ok else "❌ 아직 아닙니다"
-        lines = [f"{head}{': ' + self.title if self.title else ''}", f"  기대한 상태: {self.expected}",
+        tries = f" ({self.attempt}번째 검사)" if self.attempt else ""
+        lines = [f"{head}{': ' + self.title if self.title else ''}{tries}", f"  기대한 상태: {self.expected}",
                  f"  실제 상태:   {self.found}"]
         if not self.ok and self.hint:
             lines.append(f"  힌트: {self.hint}")
+        if not self.ok and self.state_hint:
+            lines.append(f"  엔진을 살펴보니: {self.state_hint}")
+        if self._offer_solution():
+            lines.append(f"  막히면 `{self.solution}`로 모범 답안을 볼 수 있습니다(코드만 보여 주고 실행하지 않습니다).")
         return "\n".join(lines)
 
     def _repr_html_(self) -> str:
         color = "#1a7f37" if self.ok else "#cf222e"
         head = "✅ 정답입니다" if self.ok else "❌ 아직 아닙니다"
+        tries = f" <span style='color:#666'>({self.attempt}번째 검사)</span>" if self.attempt else ""
         hint = "" if self.ok or not self.hint else f"<div>💡 힌트: {html.escape(self.hint)}</div>"
-        return (f'<div style="border-left:4px solid {color};padding:4px 10px">'
-                f"<b>{head}</b> {html.escape(self.title)}"
+        state = ("" if self.ok or not self.state_hint else
+                 f"<div class='dkc-state-hint'>🔎 엔진을 살펴보니: {html.escape(self.state_hint)}</div>")
+        solution = (f"<div style='color:#666'>막히면 <code>{html.escape(self.solution)}</code>로 모범 답안을 볼 수 "
+                    "있습니다(코드만 보여 주고 실행하지 않습니다).</div>" if self._offer_solution() else "")
+        return (f'<div class="dkc-check" style="border-left:4px solid {color};padding:4px 10px">'
+                f"<b>{head}</b> {html.escape(self.title)}{tries}"
                 f"<div>기대한 상태: {html.escape(self.expected)}</div>"
-                f"<div>실제 상태: {html.escape(self.found)}</div>{hint}</div>")
+                f"<div>실제 상태: {html.escape(self.found)}</div>{hint}{state}{solution}</div>")
+
+
+#: A failed check offers the reference solution from this attempt on.
+SOLUTION_AFTER = 2
 
 
 def passed(expected: str, found: str) -> CheckResult:
@@ -69,9 +93,9 @@ def passed(expected: str, found: str) -> CheckResult:
     return CheckResult(True, expected, found)
 
 
-def failed(expected: str, found: str, hint: str) -> CheckResult:
-    """Shorthand for a failing result."""
-    return CheckResult(False, expected, found, hint)
+def failed(expected: str, found: str, hint: str, state_hint: str = "") -> CheckResult:
+    """Shorthand for a failing result (``state_hint``: what the engine holds now, see ``exercises.hints``)."""
+    return CheckResult(False, expected, found, hint, state_hint=state_hint)
 
 
 @dataclass
@@ -123,15 +147,57 @@ class ExerciseSet:
         """Grade exercise ``number`` against the engine's current state (what ``chNN.check(n)`` calls).
 
         A check that crashes still answers the learner (not ok, with the error in Korean); tests call
-        :meth:`grade` instead, so that a crash cannot pass for a correctly failed check.
+        :meth:`grade` instead, so that a crash cannot pass for a correctly failed check. Every answer is
+        recorded in the learner's progress store (:mod:`dockhelpers.progress`): this is the one place every
+        learner's check passes through.
         """
         try:
-            return self.grade(number)
+            result = self.grade(number)
         except Exception as exc:  # a check must answer, not crash
             result = CheckResult(False, "검사를 마칠 수 있는 상태", f"검사 중 오류: {exc}",
                                  "앞의 셀을 먼저 실행했는지 확인하세요.")
             result.title = f"{self.chapter}-{number}. {self.items[number].title}"
-            return result
+        result.solution = f"ch{self.chapter:02d}.show_solution({number})" if self.items[number].solver else ""
+        result.attempt = self._record(number, result)
+        return result
+
+    def _record(self, number: int, result: CheckResult) -> int:
+        """Append the answer to the progress store; the attempt number, or 0 when the store cannot be written."""
+        from dockhelpers import progress
+
+        try:
+            return progress.record(self.chapter, number, result.ok, result.title).attempt
+        except OSError:  # a read-only home must not stop the learner from checking
+            return 0
+
+    def titles(self) -> dict[int, str]:
+        """Exercise number -> title."""
+        return {number: item.title for number, item in self.items.items()}
+
+    def progress_table(self):
+        """The learner's progress in this chapter as a table widget (see :mod:`dockhelpers.widgets.progress_view`)."""
+        from dockhelpers.widgets.progress_view import ProgressTable
+
+        return ProgressTable(self.chapter, self.titles())
+
+    def solution_button(self, number: int):
+        """A button that shows exercise ``number``'s reference solution when clicked (never run, only shown).
+
+        "Run All" only creates the button: the solution appears on a click.
+        """
+        import ipywidgets as w
+
+        button = w.Button(description=f"{self.chapter}-{number} 모범 답안 보기", icon="eye",
+                          layout=w.Layout(width="auto"))
+        button.add_class("dkc-btn-solution")
+        shown = w.HTML()
+
+        def reveal(_=None) -> None:
+            code = html.escape(self.solution_source(number) or "(모범 답안이 없습니다)")
+            shown.value = f"<pre class='dkc-solution' style='background:#f6f8fa;padding:6px'>{code}</pre>"
+
+        button.on_click(reveal)
+        return w.VBox([button, shown])
 
     def grade(self, number: int) -> CheckResult:
         """Call exercise ``number``'s check directly: like :meth:`run_check`, but an exception propagates."""

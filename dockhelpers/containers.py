@@ -109,13 +109,20 @@ def run(image: str, name: str | None = None, *, chapter: int | str | None = None
         show(format_command(run_command(image, name, chapter=chapter, command=command, ports=ports, env=env,
                                         volumes=volumes, detach=detach, remove=remove)))
     c = client()
-    if name and replace:
-        _remove_quietly(name)
     labels = {**naming.labels(chapter), **sdk_options.pop("labels", {})}
+
+    def create() -> Any:
+        return c.containers.create(image, command=command, name=name, ports=_sdk_ports(ports), environment=env,
+                                   volumes=_sdk_volumes(volumes), labels=labels, **sdk_options)
+
     try:
-        container = c.containers.create(image, command=command, name=name, ports=_sdk_ports(ports),
-                                        environment=env, volumes=_sdk_volumes(volumes), labels=labels,
-                                        **sdk_options)
+        try:
+            container = create()
+        except APIError as exc:  # replace-on-run only when the name is taken (no extra request otherwise)
+            if not (name and replace and exc.status_code == 409):
+                raise
+            _remove_quietly(name)
+            container = create()
     except ImageNotFound:
         try:
             c.images.pull(*_split(image))
@@ -134,7 +141,7 @@ def run(image: str, name: str | None = None, *, chapter: int | str | None = None
         raise translate(exc, "컨테이너 실행") from exc
     if detach:
         container.reload()
-        return _row(container)
+        return _row(container, image)
     code = container.wait().get("StatusCode", -1)
     output = container.logs().decode(errors="replace")
     if remove:
@@ -187,10 +194,13 @@ def _ports_text(container: Any) -> str:
     return ", ".join(parts)
 
 
-def _row(container: Any) -> dict[str, Any]:
-    return {"이름": container.name, "ID": container.short_id, "상태": container.status,
-            "이미지": ", ".join(container.image.tags) if container.image and container.image.tags else
-            container.attrs.get("Config", {}).get("Image", ""),
+def _row(container: Any, image_ref: str | None = None) -> dict[str, Any]:
+    """A table row; ``image_ref`` (the reference just run) saves the image lookup, one request."""
+    if image_ref is None:
+        image = container.image  # one request: each access of the SDK's ``image`` property inspects the image
+        image_ref = (", ".join(image.tags) if image and image.tags else
+                     container.attrs.get("Config", {}).get("Image", ""))
+    return {"이름": container.name, "ID": container.short_id, "상태": container.status, "이미지": image_ref,
             "포트": _ports_text(container)}
 
 
@@ -276,7 +286,7 @@ def rm(name: str, *, force: bool = False) -> bool:
 
     show(f"docker container rm {'-f ' if force else ''}{name}")
     try:
-        client().containers.get(name).remove(force=force)
+        client().api.remove_container(name, force=force)  # one request, as `docker container rm` sends
         return True
     except _Missing:
         return False

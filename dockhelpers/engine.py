@@ -215,13 +215,23 @@ def doctor(show: bool = True) -> "pd.DataFrame":
     return pd.DataFrame(rows)
 
 
-def preflight() -> "pd.DataFrame | None":
+def preflight(chapter: int | str | None = None) -> "pd.DataFrame | None":
     """First cell of every notebook: the doctor's table, or a Korean explanation when no engine exists.
+
+    With a chapter, the kernel first goes through the course endpoint (started when needed): the book's
+    commands then run as written, and what they create is labelled, bound to 127.0.0.1 and cleaned up later.
+
+    Args:
+        chapter: The notebook's chapter (its own endpoint socket); None keeps the current ``DOCKER_HOST``.
 
     Returns:
         The doctor's table, or None when no engine answers (then an explanation is printed instead of
         a traceback, e.g. on Binder).
     """
+    if chapter is not None:
+        from dockhelpers.endpoint import kernel
+
+        kernel.use(chapter)
     try:
         return doctor()
     except EngineUnavailable as exc:

@@ -34,6 +34,7 @@ class Facts:
             to the legacy builder and prints a deprecation notice).
         hub_reachable: Whether the engine reached Docker Hub (``docker search``).
         operating_system: ``docker info``'s OperatingSystem (``Docker Desktop``, ``Debian GNU/Linux 13``).
+        ipvs: Whether the engine's kernel has IPVS (Swarm's routing mesh and VIPs need it), None when unknown.
     """
 
     client_version: str
@@ -43,6 +44,7 @@ class Facts:
     buildx: str | None
     hub_reachable: bool
     operating_system: str = ""
+    ipvs: bool | None = None
 
     @property
     def negotiated(self) -> bool:
@@ -122,7 +124,18 @@ def learner_facts() -> Facts:
     return Facts(client_version=v["client_version"], server_version=v["server_version"],
                  client_api=_client_max_api(), server_api=v["server_api"], buildx=buildx_version(),
                  hub_reachable=hub_reachable(),
-                 operating_system=info.stdout.strip() if info is not None and info.returncode == 0 else "")
+                 operating_system=info.stdout.strip() if info is not None and info.returncode == 0 else "",
+                 ipvs=_ipvs())
+
+
+def _ipvs() -> bool | None:
+    """:func:`dockhelpers.engine.ipvs_supported`, or None when it cannot be tested."""
+    try:
+        from dockhelpers.engine import ipvs_supported
+
+        return ipvs_supported()
+    except Exception:  # no engine, no base image: unknown
+        return None
 
 
 def refresh() -> Facts:
@@ -164,10 +177,24 @@ def describe_hub(f: Facts) -> str:
             "실습할 수 있습니다.")
 
 
+def describe_ipvs(f: Facts) -> str:
+    """One Korean sentence about Swarm's routing mesh on this machine's kernel (IPVS or not)."""
+    if f.ipvs is True:
+        return ("이 컴퓨터의 엔진이 쓰는 커널에는 IPVS가 있습니다. 그래서 스웜의 라우팅 메시(ingress)와 서비스 VIP를 "
+                "그대로 씁니다. 어느 노드의 공개 포트로 들어와도 살아 있는 태스크로 전달됩니다.")
+    if f.ipvs is False:
+        return ("이 컴퓨터의 엔진이 쓰는 커널에는 IPVS가 없습니다(일부 클라우드 샌드박스, 최소 커널, 일부 WSL 커널). "
+                "라우팅 메시와 VIP가 동작하지 않으므로 `endpoint_mode: dnsrr`(DNS 라운드 로빈)과 "
+                "`mode: host` 포트 공개로 대신합니다. 보통의 Linux 서버와 Docker Desktop은 IPVS가 있어 라우팅 메시를 씁니다.")
+    return ("이 컴퓨터의 커널에 IPVS가 있는지 아직 확인하지 못했습니다(베이스 이미지가 없음). IPVS가 있으면 라우팅 메시를, "
+            "없으면 DNS 라운드 로빈과 host 모드 포트를 씁니다.")
+
+
 def describe(topic: str, f: Facts | None = None) -> str:
-    """The Korean sentence for ``topic`` (``versions``, ``builder``, ``hub``) on this machine."""
+    """The Korean sentence for ``topic`` (``versions``, ``builder``, ``hub``, ``ipvs``) on this machine."""
     f = f or learner_facts()
-    builders = {"versions": describe_versions, "builder": describe_builder, "hub": describe_hub}
+    builders = {"versions": describe_versions, "builder": describe_builder, "hub": describe_hub,
+                "ipvs": describe_ipvs}
     return builders[topic](f)
 
 

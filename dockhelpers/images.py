@@ -68,11 +68,13 @@ def raise_stream_errors(chunk: dict[str, Any], context: str) -> None:
 # ---------------------------------------------------------------------------------------------- build
 def build_command(path: str | os.PathLike[str], tag: str, *, chapter: int | str | None = None,
                   dockerfile: str | None = None, buildargs: dict[str, str] | None = None,
-                  pull: bool = False, nocache: bool = False) -> list[str]:
+                  pull: bool = False, nocache: bool = False, target: str | None = None) -> list[str]:
     """The ``docker image build`` command equivalent to :func:`build` (for display)."""
     args = ["docker", "image", "build", "-t", tag]
     if dockerfile:
         args += ["-f", dockerfile]
+    if target:
+        args += ["--target", target]
     for key, value in (buildargs or {}).items():
         args += ["--build-arg", f"{key}={value}"]
     if pull:
@@ -86,7 +88,8 @@ def build_command(path: str | os.PathLike[str], tag: str, *, chapter: int | str 
 
 def build(path: str | os.PathLike[str], tag: str, *, chapter: int | str | None = None,
           dockerfile: str | None = None, buildargs: dict[str, str] | None = None, pull: bool = False,
-          nocache: bool = False, quiet: bool = False, on_line: Callable[[str], None] | None = None) -> str:
+          nocache: bool = False, quiet: bool = False, on_line: Callable[[str], None] | None = None,
+          target: str | None = None) -> str:
     """Build an image and stream its log (``docker image build -t TAG [-f FILE] PATH``).
 
     The course labels are added to the image so that cleanup can find it.
@@ -101,6 +104,7 @@ def build(path: str | os.PathLike[str], tag: str, *, chapter: int | str | None =
         nocache: Do not use the layer cache (``--no-cache``).
         quiet: Print only the command and the result, not every log line.
         on_line: Called with every log line.
+        target: Build only up to this stage of a multi-stage Dockerfile (``--target``).
 
     Returns:
         The new image's ID (``sha256:...``).
@@ -116,10 +120,10 @@ def build(path: str | os.PathLike[str], tag: str, *, chapter: int | str | None =
     if not context.is_dir() or not file.is_file():
         raise DockerfileMissing(f"Dockerfile을 찾을 수 없습니다: {file}")
     show(format_command(build_command(path, tag, chapter=chapter, dockerfile=dockerfile, buildargs=buildargs,
-                                      pull=pull, nocache=nocache)))
+                                      pull=pull, nocache=nocache, target=target)))
     stream = client().api.build(path=str(context), tag=tag, dockerfile=dockerfile, buildargs=buildargs or {},
                                 pull=pull, nocache=nocache, rm=True, forcerm=True, decode=True,
-                                labels=naming.labels(chapter))
+                                labels=naming.labels(chapter), target=target)
     image_id = None
     log: list[str] = []
     for chunk in stream:

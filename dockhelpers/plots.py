@@ -53,6 +53,8 @@ def use_korean_font() -> str | None:
                                 pass
             available = {f.name for f in font_manager.fontManager.ttflist}
         _chosen = next((f for f in KOREAN_FONTS if f in available), None)
+        if _chosen is not None:
+            register_bold(_chosen)
         if _chosen is None:
             warnings.warn("한글 글꼴을 찾지 못해 그래프의 한글이 네모로 보일 수 있습니다. Debian/Ubuntu는 "
                           "`sudo apt-get install fonts-nanum` 또는 `make system`을 실행한 뒤 커널을 다시 시작하세요.",
@@ -65,6 +67,36 @@ def use_korean_font() -> str | None:
     if "DejaVu Sans" not in matplotlib.rcParams["font.family"]:
         matplotlib.rcParams["font.family"] = [*matplotlib.rcParams["font.family"], "DejaVu Sans"]
     return _chosen
+
+
+def register_bold(family: str) -> bool:
+    """Let ``fontweight="bold"`` resolve to ``family``'s own bold face without a warning.
+
+    fonts-nanum's ``NanumGothicBold.ttf`` declares weight 600 (semibold) in its OS/2 table, so a request for
+    ``bold`` (700) finds it but logs ``findfont: Failed to find font weight bold for NanumGothic, now using
+    600`` - red text above a learner's figure. This adds the heaviest face of ``family`` once more under
+    weight 700 (the same file; only matplotlib's index entry is new).
+
+    Args:
+        family: The font family (``NanumGothic``).
+
+    Returns:
+        True when an entry was added, False when the family already had a 700 face or has no bold face.
+    """
+    import dataclasses
+
+    from matplotlib import font_manager
+
+    entries = [f for f in font_manager.fontManager.ttflist if f.name == family]
+    weights = [w if isinstance(w, int) else font_manager.weight_dict.get(w, 400) for w in (f.weight for f in entries)]
+    if not entries or 700 in weights:
+        return False
+    heaviest = max(range(len(entries)), key=weights.__getitem__)
+    if weights[heaviest] < 600:
+        return False
+    font_manager.fontManager.ttflist.append(dataclasses.replace(entries[heaviest], weight=700))
+    font_manager.fontManager._findfont_cached.cache_clear()
+    return True
 
 
 def _figure(width: float = 8.0, height: float = 3.2, rows: int = 1, cols: int = 1, sharex: bool = False):

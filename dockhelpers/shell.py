@@ -91,8 +91,8 @@ def run(
         CourseError: On a non-zero exit when ``check`` is true, or on timeout.
     """
     args = shlex.split(command) if isinstance(command, str) else [str(a) for a in command]
-    if echo:
-        show(format_command(args))
+    if echo:  # a string is shown as written (the book's quoting), a vector shell-quoted
+        show(command.strip() if isinstance(command, str) and "\n" not in command else format_command(args))
     full_env = {**os.environ, **(env or {})}
     try:
         proc = subprocess.Popen(
@@ -153,5 +153,6 @@ def docker(command: str | Sequence[str], **kwargs) -> CommandResult:
     Returns:
         The :class:`CommandResult`.
     """
-    rest = shlex.split(command) if isinstance(command, str) else list(command)
-    return run(["docker", *rest], **kwargs)
+    if isinstance(command, str):
+        return run(f"docker {command.strip()}", **kwargs)
+    return run(["docker", *command], **kwargs)

@@ -1,18 +1,15 @@
-"""Container resource statistics: the math of ``docker container stats`` and a live sampler.
+"""Container resource statistics: live sampling and one-off snapshots (``docker container stats``).
 
-The engine's ``GET /containers/{id}/stats`` returns raw cgroup counters. The pure functions here turn one
-raw dict into the numbers the CLI prints, by the CLI's own formulas:
+The math (raw engine dict -> the CLI's figures) lives in :mod:`dockhelpers.statsmath` and is re-exported
+here, so ``stats.cpu_percent(raw)``, ``stats.COLUMNS`` and ``stats.korean(df)`` work as before.
 
-- CPU %: ``cpu_delta / system_delta * online_cpus * 100``, where the deltas are taken between
-  ``cpu_stats`` and ``precpu_stats`` of the same sample. The first streamed sample has an empty
-  ``precpu_stats``, so it carries no CPU figure and the sampler skips it.
-- Memory: ``usage`` minus the inactive page cache (``total_inactive_file`` on cgroup v1,
-  ``inactive_file`` on cgroup v2), and that divided by ``limit`` for MEM %.
-- Network: the sum of ``rx_bytes``/``tx_bytes`` over the interfaces; block I/O: the sum of the
-  ``Read``/``Write`` entries of ``io_service_bytes_recursive``.
-
-:class:`StatsSampler` keeps one streaming connection open per container (what ``docker container stats``
-does) instead of calling ``stats(stream=False)`` repeatedly, which waits about two seconds per call.
+- :class:`StatsSampler` keeps one streaming connection open per container (what ``docker container stats``
+  does); the streams are opened through :mod:`dockhelpers.statsstream`, the one adapter over docker-py's
+  private API (a stream must be closable from another thread).
+- :func:`snapshot` reads every container once, in parallel, the way ``docker container stats --no-stream``
+  does (``stats(stream=False)``: the engine waits for its next sample, up to one second, and sends the one
+  after it, whose ``precpu_stats`` is the first), so it takes about as long as the CLI for 1 or 20
+  containers.
 
 CLI equivalent: ``docker container stats [--no-stream] NAME...``.
 """
@@ -23,243 +20,29 @@ import threading
 import time
 from collections import deque
 from datetime import datetime, timezone
-from typing import TYPE_CHECKING, Any, Callable, Iterable, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Sequence
 
 from dockhelpers.errors import CourseError, translate
+from dockhelpers.statsmath import (CLI_HEADERS, COLUMNS, KOREAN_LABELS, block_io, bytes_size, cli_cells,
+                                   cli_table, cpu_percent, frame, has_previous, human_size, is_running, korean,
+                                   memory_limit, memory_percent, memory_usage, network_io, parse_time, pids,
+                                   to_row)
+from dockhelpers.statsstream import StatsStream
 
 if TYPE_CHECKING:  # pragma: no cover
     import docker
     import pandas as pd
 
-#: Columns of a tidy stats row (one container at one instant), in order.
-COLUMNS = ["time", "elapsed", "name", "id", "cpu_percent", "mem_usage", "mem_limit", "mem_percent",
-           "net_rx", "net_tx", "block_read", "block_write", "pids"]
-
-#: Korean labels for the tidy columns (tables and plots shown to learners).
-KOREAN_LABELS = {
-    "time": "시각", "elapsed": "경과 시간(초)", "name": "컨테이너", "id": "컨테이너 ID",
-    "cpu_percent": "CPU 사용률(%)", "mem_usage": "메모리 사용량(바이트)", "mem_limit": "메모리 한도(바이트)",
-    "mem_percent": "메모리 사용률(%)", "net_rx": "네트워크 수신(바이트)", "net_tx": "네트워크 송신(바이트)",
-    "block_read": "디스크 읽기(바이트)", "block_write": "디스크 쓰기(바이트)", "pids": "프로세스 수(PIDs)",
-}
-
-#: Headers of ``docker container stats`` (kept in English: they are what the CLI prints).
-CLI_HEADERS = ["CONTAINER ID", "NAME", "CPU %", "MEM USAGE / LIMIT", "MEM %", "NET I/O", "BLOCK I/O", "PIDS"]
-
-_ZERO_TIME = "0001-01-01T00:00:00Z"
-
-
-# ---------------------------------------------------------------------------------------------------------
-# Pure functions on one raw stats dict
-# ---------------------------------------------------------------------------------------------------------
-
-def is_running(raw: dict[str, Any]) -> bool:
-    """Whether a raw sample comes from a running container.
-
-    A stopped container's stream keeps sending samples whose ``read`` time is Go's zero time and whose
-    counters are empty; the CLI shows ``--`` for them.
-    """
-    read = raw.get("read") or _ZERO_TIME
-    return not read.startswith("0001-01-01") and bool(raw.get("memory_stats"))
-
-
-def has_previous(raw: dict[str, Any]) -> bool:
-    """Whether the sample carries a previous CPU reading (false for the first streamed sample)."""
-    pre = raw.get("precpu_stats") or {}
-    return bool(pre.get("system_cpu_usage")) and bool((pre.get("cpu_usage") or {}).get("total_usage"))
-
-
-def cpu_percent(raw: dict[str, Any]) -> float | None:
-    """CPU usage in percent of one CPU, as ``docker container stats`` computes it (Linux engines).
-
-    ``(cpu_delta / system_delta) * online_cpus * 100``: 100 % means one full CPU, so a container can
-    show up to ``online_cpus * 100`` %.
-
-    Args:
-        raw: One sample from ``GET /containers/{id}/stats``.
-
-    Returns:
-        The percentage, ``0.0`` when nothing ran between the readings, or None when the sample has no
-        previous reading (first streamed sample, stopped container).
-    """
-    if not is_running(raw) or not has_previous(raw):
-        return None
-    cur, pre = raw["cpu_stats"], raw["precpu_stats"]
-    cpu_delta = float(cur["cpu_usage"].get("total_usage", 0)) - float(pre["cpu_usage"].get("total_usage", 0))
-    system_delta = float(cur.get("system_cpu_usage", 0)) - float(pre.get("system_cpu_usage", 0))
-    online = float(cur.get("online_cpus") or len(cur["cpu_usage"].get("percpu_usage") or []))
-    if system_delta > 0.0 and cpu_delta > 0.0:
-        return cpu_delta / system_delta * online * 100.0
-    return 0.0
-
-
-def memory_usage(raw: dict[str, Any]) -> int:
-    """Memory in use without the inactive page cache, in bytes (the CLI's ``MEM USAGE``).
-
-    cgroup v1 reports ``total_inactive_file``, cgroup v2 ``inactive_file``; file pages the kernel can drop
-    at once are not counted, so a container that only read or wrote files does not look large.
-    """
-    mem = raw.get("memory_stats") or {}
-    usage = int(mem.get("usage") or 0)
-    detail = mem.get("stats") or {}
-    if "total_inactive_file" in detail and detail["total_inactive_file"] < usage:  # cgroup v1
-        return usage - int(detail["total_inactive_file"])
-    inactive = int(detail.get("inactive_file", 0))  # cgroup v2 (0 when absent)
-    if inactive < usage:
-        return usage - inactive
-    return usage
-
-
-def memory_limit(raw: dict[str, Any]) -> int:
-    """The memory limit in bytes (the host's memory when the container has no ``--memory`` limit)."""
-    return int((raw.get("memory_stats") or {}).get("limit") or 0)
-
-
-def memory_percent(raw: dict[str, Any]) -> float:
-    """:func:`memory_usage` as a percentage of :func:`memory_limit` (0 when no limit is known)."""
-    limit = memory_limit(raw)
-    return memory_usage(raw) / limit * 100.0 if limit else 0.0
-
-
-def network_io(raw: dict[str, Any]) -> tuple[int, int]:
-    """Bytes received and sent, summed over the container's interfaces (``NET I/O``)."""
-    rx = tx = 0
-    for iface in (raw.get("networks") or {}).values():
-        rx += int(iface.get("rx_bytes", 0))
-        tx += int(iface.get("tx_bytes", 0))
-    return rx, tx
-
-
-def block_io(raw: dict[str, Any]) -> tuple[int, int]:
-    """Bytes read from and written to block devices (``BLOCK I/O``).
-
-    Sums the ``io_service_bytes_recursive`` entries whose operation starts with r/R or w/W (cgroup v1
-    writes ``Read``/``Write``, cgroup v2 ``read``/``write``). The list is empty or null when the
-    container's files live on a device without block accounting.
-    """
-    read = write = 0
-    for entry in (raw.get("blkio_stats") or {}).get("io_service_bytes_recursive") or []:
-        op = (entry.get("op") or "")[:1]
-        if op in ("r", "R"):
-            read += int(entry.get("value", 0))
-        elif op in ("w", "W"):
-            write += int(entry.get("value", 0))
-    return read, write
-
-
-def pids(raw: dict[str, Any]) -> int:
-    """Number of processes/threads in the container (``PIDS``)."""
-    return int((raw.get("pids_stats") or {}).get("current") or 0)
-
-
-def parse_time(text: str) -> datetime:
-    """Parse the engine's RFC 3339 time with nanoseconds (``2026-11-29T11:42:43.047577561Z``) as UTC."""
-    text = text.rstrip("Z")
-    if "+" in text[10:]:
-        text = text[: text.index("+", 10)]
-    if "." in text:
-        head, frac = text.split(".", 1)
-        text = f"{head}.{(frac + '000000')[:6]}"
-    return datetime.fromisoformat(text).replace(tzinfo=timezone.utc)
-
-
-def to_row(raw: dict[str, Any], start: datetime | None = None) -> dict[str, Any] | None:
-    """One tidy row (see :data:`COLUMNS`) from a raw sample.
-
-    Args:
-        raw: One sample from the stats stream.
-        start: Time origin of ``elapsed`` (seconds); the sample's own time when omitted.
-
-    Returns:
-        The row, or None for a sample that carries no figures (first streamed sample, stopped container).
-    """
-    cpu = cpu_percent(raw)
-    if cpu is None:
-        return None
-    when = parse_time(raw["read"])
-    rx, tx = network_io(raw)
-    rd, wr = block_io(raw)
-    return {
-        "time": when,
-        "elapsed": (when - (start or when)).total_seconds(),
-        "name": (raw.get("name") or "").lstrip("/"),
-        "id": (raw.get("id") or "")[:12],
-        "cpu_percent": cpu,
-        "mem_usage": memory_usage(raw),
-        "mem_limit": memory_limit(raw),
-        "mem_percent": memory_percent(raw),
-        "net_rx": rx, "net_tx": tx, "block_read": rd, "block_write": wr,
-        "pids": pids(raw),
-    }
-
-
-def frame(rows: Iterable[dict[str, Any]]) -> "pd.DataFrame":
-    """A DataFrame of tidy rows with the columns of :data:`COLUMNS` (empty rows give an empty frame)."""
-    import pandas as pd
-
-    return pd.DataFrame(list(rows), columns=COLUMNS)
-
-
-def korean(df: "pd.DataFrame") -> "pd.DataFrame":
-    """The same frame with Korean column headers (for display)."""
-    return df.rename(columns=KOREAN_LABELS)
-
-
-# ---------------------------------------------------------------------------------------------------------
-# Sizes and table cells exactly as the CLI prints them
-# ---------------------------------------------------------------------------------------------------------
-
-def _custom_size(fmt: str, size: float, base: float, units: Sequence[str]) -> str:
-    i = 0
-    while size >= base and i < len(units) - 1:
-        size /= base
-        i += 1
-    return fmt % size + units[i]
-
-
-def bytes_size(size: float) -> str:
-    """Binary size as the CLI writes memory (``1.27MiB``, ``64MiB``, ``23.54GiB``)."""
-    return _custom_size("%.4g", float(size), 1024.0, ["B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB"])
-
-
-def human_size(size: float, precision: int = 3) -> str:
-    """Decimal size as the CLI writes network and block I/O (``1.2kB``, ``25.2MB``)."""
-    return _custom_size(f"%.{precision}g", float(size), 1000.0, ["B", "kB", "MB", "GB", "TB", "PB", "EB"])
-
-
-def cli_cells(row: dict[str, Any] | None, name: str = "--", cid: str = "--") -> dict[str, str]:
-    """One line of ``docker container stats`` as strings keyed by :data:`CLI_HEADERS`.
-
-    Args:
-        row: A tidy row, or None for a container without figures (the CLI prints ``--``).
-        name: Name shown when ``row`` is None.
-        cid: Container ID shown when ``row`` is None.
-    """
-    if row is None:
-        return {"CONTAINER ID": cid[:12], "NAME": name, "CPU %": "--", "MEM USAGE / LIMIT": "-- / --",
-                "MEM %": "--", "NET I/O": "--", "BLOCK I/O": "--", "PIDS": "--"}
-    return {
-        "CONTAINER ID": row["id"],
-        "NAME": row["name"],
-        "CPU %": f"{row['cpu_percent']:.2f}%",
-        "MEM USAGE / LIMIT": f"{bytes_size(row['mem_usage'])} / {bytes_size(row['mem_limit'])}",
-        "MEM %": f"{row['mem_percent']:.2f}%",
-        "NET I/O": f"{human_size(row['net_rx'])} / {human_size(row['net_tx'])}",
-        "BLOCK I/O": f"{human_size(row['block_read'])} / {human_size(row['block_write'])}",
-        "PIDS": str(row["pids"]),
-    }
-
-
-def cli_table(rows: Iterable[dict[str, Any] | None]) -> "pd.DataFrame":
-    """A DataFrame that reads like the output of ``docker container stats --no-stream``."""
-    import pandas as pd
-
-    return pd.DataFrame([cli_cells(r) for r in rows], columns=CLI_HEADERS)
+__all__ = ["CLI_HEADERS", "COLUMNS", "KOREAN_LABELS", "StatsSampler", "block_io", "bytes_size", "cli_cells",
+           "cli_table", "collect", "cpu_percent", "frame", "has_previous", "human_size", "is_running", "korean",
+           "memory_limit", "memory_percent", "memory_usage", "network_io", "parse_time", "pids", "snapshot",
+           "to_row"]
 
 
 # ---------------------------------------------------------------------------------------------------------
 # Live sampling: one stream per container
 # ---------------------------------------------------------------------------------------------------------
+
 
 def _resolve(api: Any, containers: Sequence[Any]) -> list[tuple[str, str]]:
     """(id, name) of each container given by name, ID or SDK object; Korean error for an unknown one."""
@@ -316,7 +99,7 @@ class StatsSampler:
         self._lock = threading.Lock()
         self._rows: dict[str, deque] = {cid: deque(maxlen=history) for cid, _ in self.targets}
         self._state: dict[str, str] = {cid: "대기" for cid, _ in self.targets}
-        self._responses: dict[str, Any] = {}
+        self._streams: dict[str, StatsStream] = {}
         self._threads: list[threading.Thread] = []
         self._stop = threading.Event()
         self._received = 0
@@ -352,12 +135,9 @@ class StatsSampler:
         """Close every stream and wait for the threads to end."""
         self._stop.set()
         with self._lock:
-            responses = list(self._responses.values())
-        for resp in responses:
-            try:
-                resp.close()
-            except Exception:  # pragma: no cover - closing a dying socket
-                pass
+            streams = list(self._streams.values())
+        for stream in streams:  # ends the blocked reads in the stream threads at once
+            stream.close()
         for t in self._threads:
             t.join(timeout)
 
@@ -368,18 +148,18 @@ class StatsSampler:
         self.stop()
 
     def _pump(self, cid: str) -> None:
-        api = self._client.api
         try:
-            resp = api._get(api._url("/containers/{0}/stats", cid), params={"stream": True}, stream=True)
-            api._raise_for_status(resp)
+            stream = StatsStream(self._client.api, cid)
         except Exception as exc:
             with self._lock:
                 self._state[cid] = f"오류: {translate(exc).message}"
             return
         with self._lock:
-            self._responses[cid] = resp
+            self._streams[cid] = stream
+        if self._stop.is_set():  # stop() ran while the stream was opening
+            stream.close()
         try:
-            for raw in api._stream_helper(resp, decode=True):
+            for raw in stream:
                 if self._stop.is_set():
                     break
                 row = to_row(raw, self.started)
@@ -399,11 +179,8 @@ class StatsSampler:
                     self._state[cid] = f"오류: {type(exc).__name__}"
         finally:
             with self._lock:
-                self._responses.pop(cid, None)
-            try:
-                resp.close()
-            except Exception:  # pragma: no cover
-                pass
+                self._streams.pop(cid, None)
+            stream.close()
 
     def state(self) -> dict[str, str]:
         """Korean state of each stream by container name (대기, 실행 중, 정지됨, 종료됨, 오류: ...)."""
@@ -426,6 +203,11 @@ class StatsSampler:
         with self._lock:
             all_rows = [r for cid, _ in self.targets for r in self._rows[cid]]
         return sorted(all_rows, key=lambda r: r["time"])
+
+    def series(self) -> dict[str, list[dict[str, Any]]]:
+        """Kept rows per container name, oldest first (no sorting: cheap enough to call every second)."""
+        with self._lock:
+            return {name: list(self._rows[cid]) for cid, name in self.targets}
 
     def frame(self) -> "pd.DataFrame":
         """:meth:`rows` as a DataFrame (columns :data:`COLUMNS`)."""
@@ -468,16 +250,60 @@ def collect(containers: Sequence[Any], seconds: float = 5.0, echo: bool = True) 
     return sampler.frame()
 
 
+def _read_once(api: Any, ref: str) -> dict[str, Any]:
+    """One raw sample with a CPU figure: ``GET /containers/{ref}/stats?stream=false`` (public SDK call)."""
+    from docker.errors import DockerException
+
+    try:
+        return api.stats(ref, stream=False)
+    except DockerException as exc:
+        raise translate(exc, f"컨테이너 `{ref}` 통계") from exc
+
+
 def snapshot(containers: Sequence[Any], echo: bool = True, timeout: float = 10.0) -> "pd.DataFrame":
     """One line per container, like ``docker container stats --no-stream NAME...``.
 
-    Opens the streams in parallel and waits for each container's second sample (the first has no CPU
-    figure), so it takes one or two engine cycles (about 2 s, more on a busy host) whatever the number of
-    containers, where one ``stats(stream=False)`` call per container takes about 2 s each.
+    Asks for every container at once, in parallel, as the CLI does: ``stats(stream=False)`` makes the
+    engine wait for its next one-second sample and send the one after it (whose ``precpu_stats`` is the
+    first, so the CPU figure is there), which takes between one and two seconds for 1 or 20 containers.
+    ``one-shot`` (API 1.41) would not help: it still waits for the next sample and has no CPU figure.
+
+    Args:
+        containers: Names, IDs or SDK container objects (shown in this order).
+        echo: Print the equivalent CLI command first.
+        timeout: Seconds to wait for the engine (a Korean error after that).
+
+    Returns:
+        A DataFrame with the CLI's headers (:data:`CLI_HEADERS`); ``--`` for a stopped container.
+
+    Raises:
+        NotFound: A container does not exist (Korean message).
     """
-    sampler = StatsSampler(containers, history=1)
+    from concurrent.futures import ThreadPoolExecutor, TimeoutError as FutureTimeout
+
+    from dockhelpers import engine
+
+    refs = [getattr(item, "id", None) or str(item) for item in containers]
+    if not refs:
+        raise CourseError("통계를 볼 컨테이너를 하나 이상 지정하세요.",
+                          "예: `stats.snapshot([\"dkc-echo\"])` (`docker container ls`로 이름을 확인합니다).")
     if echo:
-        print(f"$ docker container stats --no-stream {' '.join(sampler.names)}", flush=True)
-    with sampler:
-        sampler.wait_for(1, timeout)
-    return sampler.table()
+        print(f"$ docker container stats --no-stream {' '.join(getattr(c, 'name', None) or str(c) for c in containers)}",
+              flush=True)
+    api = engine.client().api
+    pool = ThreadPoolExecutor(max_workers=min(len(refs), engine.POOL_SIZE - 1), thread_name_prefix="dkc-snap")
+    try:
+        futures = [pool.submit(_read_once, api, ref) for ref in refs]
+        raws = [f.result(timeout=timeout) for f in futures]
+    except FutureTimeout as exc:
+        raise CourseError(f"{timeout:g}초 안에 엔진이 통계를 보내지 않았습니다.",
+                          "엔진이 바쁜지 `docker info`로 확인하고 다시 실행하세요.") from exc
+    finally:
+        pool.shutdown(wait=False)
+    cells = []
+    for ref, raw in zip(refs, raws):
+        name, cid = (raw.get("name") or "").lstrip("/"), (raw.get("id") or "")[:12]
+        cells.append(cli_cells(to_row(raw), name or ref, cid or "--"))
+    import pandas as pd
+
+    return pd.DataFrame(cells, columns=CLI_HEADERS)

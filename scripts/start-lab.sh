@@ -5,9 +5,9 @@
 # - The token goes in through the environment (JUPYTER_TOKEN, read from a 0600 file), never on a command
 #   line where `ps` would show it.
 # - The lab opens ready: no JupyterLab news pop-up, Korean UI where the language pack is installed.
-# - Hook for the course endpoint (the Docker API proxy, dockhelpers/endpoint/): when it is started before
-#   this script, it exports DOCKER_HOST=unix://<course socket>; DOCKER_HOST is passed through to the lab
-#   (also across sudo), so every notebook, terminal and check in the lab talks to the engine through it.
+# - The course endpoint (the Docker API proxy, dockhelpers/endpoint/) is started here as the learner (its
+#   socket is theirs, mode 0600) and the lab gets DOCKER_HOST=unix://<course socket>: every notebook, terminal
+#   and check in the lab talks to the engine through it. DOCKHELPERS_ENDPOINT=off skips it (experts).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 port="${1:-8888}"
@@ -23,7 +23,7 @@ if [ "$(id -u)" = "0" ] && [ -n "${SUDO_USER:-}" ] && [ "$SUDO_USER" != "root" ]
   chown "$SUDO_USER" "$work"
   echo "[lab] sudo로 실행했지만 JupyterLab은 $SUDO_USER 사용자로 실행합니다 / running the lab as $SUDO_USER"
   passthrough=""
-  for var in DOCKER_HOST DOCKHELPERS_PREFIX DOCKHELPERS_PORT_OFFSET DOCKHELPERS_WORK HTTP_PROXY HTTPS_PROXY \
+  for var in DOCKER_HOST DOCKHELPERS_ENDPOINT DOCKHELPERS_PREFIX DOCKHELPERS_PORT_OFFSET DOCKHELPERS_WORK HTTP_PROXY HTTPS_PROXY \
              http_proxy https_proxy NO_PROXY no_proxy; do
     eval "val=\${$var:-}"
     # shellcheck disable=SC2154
@@ -48,6 +48,16 @@ fi
 translation="$lab/settings/@jupyterlab/translation-extension/plugin.jupyterlab-settings"
 if [ ! -f "$translation" ] && "$bin/python" -c 'import jupyterlab_language_pack_ko_KR' 2>/dev/null; then
   printf '{"locale": "ko_KR"}\n' > "$translation"
+fi
+
+# The course endpoint, then DOCKER_HOST for the lab server, its kernels and its terminals.
+if [ "${DOCKHELPERS_ENDPOINT:-}" != "off" ]; then
+  if endpoint=$(with_deadline 30 "$bin/python" -m dockhelpers endpoint start); then
+    export "${endpoint?}"
+    echo "[lab] 과정 엔드포인트 / course endpoint: ${endpoint} (터미널의 docker 명령도 이 길로 갑니다)"
+  else
+    echo "[lab] 과정 엔드포인트를 시작하지 못했습니다. 노트북이 처음 셀에서 다시 시도합니다 / endpoint not started"
+  fi
 fi
 
 # The first free port from the one asked for (a lab already running keeps its port).

@@ -9,12 +9,23 @@ everything under ``tests/ui``), ``notebook`` (executes a chapter), ``hostsim`` (
 from __future__ import annotations
 
 import contextlib
+import os
 import pathlib
 import subprocess
+import tempfile
 
 import pytest
 
 from dockhelpers import naming
+
+# Exercise checks record the learner's progress in their home (dockhelpers.progress); the tests' checks, and
+# the notebooks the tests execute (their kernels inherit this), record into a throwaway file instead.
+os.environ.setdefault("DOCKHELPERS_PROGRESS", os.path.join(tempfile.mkdtemp(prefix="dkc-progress-"), "progress.jsonl"))
+
+# Notebooks route their kernels through the course endpoint (engine.preflight(chapter)), which starts one in
+# the background when none answers. The tests' notebooks get their own state folder (socket, marker, pulled
+# images), never the tester's ~/.local/state/dockercourse; pytest_sessionfinish stops what was started there.
+ENDPOINT_STATE = os.environ.setdefault("DOCKHELPERS_ENDPOINT_STATE", tempfile.mkdtemp(prefix="dkc-ep-", dir="/tmp"))
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 NOTEBOOKS = ROOT / "notebooks"
@@ -178,3 +189,16 @@ def _course_endpoint_state(request):
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv(settings.STATE_ENV, str(ep.folder))
         yield
+
+
+def pytest_sessionfinish(session, exitstatus):
+    """Stop the endpoints the notebooks' kernels started (in this session's state folders only)."""
+    from dockhelpers.endpoint import daemon, settings
+
+    for folder in {ENDPOINT_STATE, os.environ.get(settings.STATE_ENV, ENDPOINT_STATE)}:
+        mp = pytest.MonkeyPatch()
+        mp.setenv(settings.STATE_ENV, folder)
+        try:
+            daemon.stop()
+        finally:
+            mp.undo()

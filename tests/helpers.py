@@ -70,6 +70,8 @@ def unlabelled_new(engine, before: dict[str, set[str]]) -> list[str]:
             except Exception:  # removed meanwhile
                 continue
             labels = (obj.attrs.get("Labels") if kind in ("volume", "network") else obj.labels) or {}
+            if labels.get(COURSE_LABEL) == "true" and labels.get(PREFIX_LABEL) not in (None, prefix()):
+                continue  # another session's course resource on a shared engine (its own prefix): not ours
             if labels.get(COURSE_LABEL) != "true" or labels.get(PREFIX_LABEL) != prefix():
                 found.append(f"{kind} {getattr(obj, 'name', None) or rid[:19]}")
     return found

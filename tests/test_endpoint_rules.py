@@ -326,3 +326,17 @@ def test_engine_show_all_setting(course_endpoint, monkeypatch):
         server.shutdown()
         server.server_close()
         ep.direct("rm", "-f", name)
+
+
+@pytest.mark.engine
+def test_engine_chapter_socket_labels_what_the_cli_creates(course_endpoint):
+    """A notebook's kernel uses its chapter's socket: the plain CLI (which cannot send headers) gets the label."""
+    name = naming.name(f"chsock{_id()}")
+    chapter_host = f"unix://{settings.chapter_socket_path(3)}"
+    assert str(course_endpoint.folder) in chapter_host
+    res = course_endpoint.cli("container", "create", "--name", name, BASE, "true", DOCKER_HOST=chapter_host)
+    assert res.returncode == 0, res.stderr
+    labels = course_endpoint.direct("container", "inspect", "--format", "{{json .Config.Labels}}", name)
+    found = json.loads(labels.stdout)
+    assert found[naming.CHAPTER_LABEL] == "03" and marker.MARKER_LABEL in found
+    course_endpoint.cli("container", "rm", name)

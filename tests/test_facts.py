@@ -49,3 +49,16 @@ def test_learner_facts_match_the_cli(engine):
     assert f.hub_reachable == (search.returncode == 0)
     assert f.operating_system == engine.info()["OperatingSystem"]
     assert facts.describe("builder", f) == facts.describe_builder(f)
+    from dockhelpers.engine import ipvs_supported
+
+    assert f.ipvs == ipvs_supported()
+
+
+def test_ipvs_sentence_differs_by_case():
+    import dataclasses
+
+    with_ipvs = dataclasses.replace(SAME, ipvs=True)
+    without = dataclasses.replace(NEW_CLI, ipvs=False)
+    assert "IPVS가 있습니다" in facts.describe("ipvs", with_ipvs) and "라우팅 메시" in facts.describe("ipvs", with_ipvs)
+    assert "IPVS가 없습니다" in facts.describe("ipvs", without) and "dnsrr" in facts.describe("ipvs", without)
+    assert "확인하지 못했습니다" in facts.describe("ipvs", NEW_CLI)  # default: unknown

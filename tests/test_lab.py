@@ -68,6 +68,14 @@ def test_start_lab_prints_a_working_url(tmp_path):
             raise AssertionError("the API answered without a token")
         except urllib.error.HTTPError as exc:
             assert exc.code == 403
+        # The lab (so its kernels and terminals) talks to the engine through the course endpoint.
+        pid = int((work / ".lab" / "lab.pid").read_text())
+        environ = dict(item.split("=", 1) for item in
+                       open(f"/proc/{pid}/environ", "rb").read().decode().split("\0") if "=" in item)
+        from dockhelpers.endpoint import daemon, settings
+
+        assert environ.get("DOCKER_HOST") == settings.docker_host(), environ.get("DOCKER_HOST")
+        assert daemon.ping()
         listening = subprocess.run(["ss", "-ltnH", f"sport = :{port}"], capture_output=True, text=True).stdout
         local = [line.split()[3] for line in listening.splitlines()]
         assert local and all(addr.startswith("127.0.0.1:") for addr in local), local

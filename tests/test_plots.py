@@ -135,3 +135,24 @@ def test_live_chart_redraws_in_place_and_is_cheaper_than_a_new_figure():
         plots.png(plots.stats_figure(moved))
     full = time.process_time() - t
     assert live < full * 0.85, (live, full)
+
+
+def test_bold_korean_text_resolves_to_the_bold_face_without_a_findfont_warning(caplog):
+    """fonts-nanum's NanumGothicBold declares weight 600: without registration, ``fontweight="bold"`` logs a red
+    ``findfont: Failed to find font weight bold for NanumGothic`` above the figure (issue 12, chapter 4)."""
+    import logging
+
+    from matplotlib import font_manager
+    from matplotlib.figure import Figure
+
+    family = plots.use_korean_font()
+    if family != "NanumGothic":
+        pytest.skip(f"the bold-weight quirk is specific to fonts-nanum (font here: {family})")
+    assert plots.register_bold(family) is False  # already registered once by use_korean_font, never twice
+    fig = Figure(figsize=(3, 1))
+    fig.subplots().set_title("굵은 제목", fontweight="bold")
+    with caplog.at_level(logging.WARNING, logger="matplotlib"):
+        plots.png(fig)
+    assert not [r for r in caplog.records if "findfont" in r.getMessage()], caplog.text
+    path = font_manager.findfont(font_manager.FontProperties(family=family, weight="bold"))
+    assert path.endswith("NanumGothicBold.ttf"), path

@@ -7,10 +7,12 @@ from dockhelpers import errors, shell
 
 @pytest.mark.engine
 def test_docker_shows_command_and_returns_output(capsys):
-    result = shell.docker("version --format {{.Server.Os}}")
+    result = shell.docker("version --format '{{.Server.Os}}'")
     out = capsys.readouterr().out
-    assert out.splitlines()[0] == "$ docker version --format '{{.Server.Os}}'"
+    assert out.splitlines()[0] == "$ docker version --format '{{.Server.Os}}'"  # shown as written
     assert result.ok and result.stdout.strip() == "linux"
+    shell.docker(["version", "--format", "{{.Client.Os}} x"], stream=False)
+    assert capsys.readouterr().out.splitlines()[0] == "$ docker version --format '{{.Client.Os}} x'"  # quoted
 
 
 @pytest.mark.engine

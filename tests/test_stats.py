@@ -229,6 +229,56 @@ def test_unknown_container_gives_a_korean_error(engine):
         stats.StatsSampler([])
 
 
+@pytest.mark.engine
+def test_stats_stream_adapter_closes_from_another_thread(probes, engine):
+    import threading
+
+    from dockhelpers import statsstream
+
+    stream = statsstream.StatsStream(engine.api, probes["idle"])
+    got: list[dict] = []
+    ended = threading.Event()
+
+    def read() -> None:
+        try:
+            for raw in stream:
+                got.append(raw)
+        except Exception:  # the closed socket may surface as an error in the reader: that is the point
+            pass
+        ended.set()
+
+    reader = threading.Thread(target=read, daemon=True)
+    reader.start()
+    deadline = time.monotonic() + 10
+    while len(got) < 2 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert len(got) >= 2 and got[0]["name"].lstrip("/") == probes["idle"]
+    assert not stats.has_previous(got[0]) and stats.has_previous(got[1])  # the first sample has no precpu
+    t = time.monotonic()
+    stream.close()  # from this thread, while the reader is blocked on the socket
+    assert ended.wait(3), "the reader stayed blocked after close()"
+    assert time.monotonic() - t < 3 and stream.closed
+    stream.close()  # twice is fine
+
+
+@pytest.mark.engine
+def test_one_shot_is_the_public_api_and_has_no_cpu_figure(probes, engine):
+    from dockhelpers import statsstream
+
+    raw = statsstream.one_shot(engine.api, probes["busy"])
+    assert stats.is_running(raw) and not stats.has_previous(raw) and stats.to_row(raw) is None
+    assert stats.memory_usage(raw) > 0
+
+
+@pytest.mark.engine
+def test_snapshot_of_an_unknown_container_gives_a_korean_error():
+    with pytest.raises(NotFound) as info:
+        stats.snapshot([name("t-stats-does-not-exist")], echo=False)
+    assert "찾을 수 없습니다" in info.value.message
+    with pytest.raises(CourseError):
+        stats.snapshot([], echo=False)
+
+
 # --- unit: real cgroup v2 payloads captured by others (this host is cgroup v1 only) -------------------------
 
 V2 = json.loads((pathlib.Path(__file__).parent / "data" / "stats_v2_sample.json").read_text(encoding="utf-8"))

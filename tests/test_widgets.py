@@ -118,7 +118,7 @@ def busy(engine):
 
 
 def test_stats_monitor_updates_from_its_thread_and_stops(busy):
-    mon = widgets.StatsMonitor([busy], interval=0.5, chart_every=1.0)
+    mon = widgets.StatsMonitor([busy], interval=0.5, chart_every=1.0, chart_kind="png")  # matplotlib
     try:
         assert mon.running and f"$ docker container stats {busy}" in mon.command.value
         assert mon.sampler.wait_for(3, timeout=15)
@@ -148,6 +148,27 @@ def test_stats_monitor_stops_by_itself_after_max_seconds(busy):
     mon._thread.join(5)
     assert not mon.running and not mon.sampler.running
     assert "자동으로 멈췄습니다" in mon.status.value
+
+
+def test_stats_monitor_svg_chart_follows_each_engine_sample(busy):
+    mon = widgets.StatsMonitor([busy])  # the default: an SVG chart the browser draws
+    try:
+        assert mon.sampler.wait_for(1, timeout=15)
+        poll(lambda: mon.charts >= 1, 10, "첫 SVG 차트", interval=0.1)
+        charts, received = mon.charts, mon.samples
+        poll(lambda: mon.samples >= received + 2, 10, "표본 2개 더", interval=0.1)
+        poll(lambda: mon.charts >= charts + 2, 5, "표본마다 다시 그린 차트", interval=0.1)
+        assert mon.image.layout.display == "none" and mon.svg.layout.display is None
+        assert mon.image.value == b""  # no PNG drawn in the kernel
+        svg = mon.svg.value
+        assert "<svg" in svg and svg.count("<polyline") == 2 and busy in svg  # CPU and memory lines
+        assert 10 < mon.chart_latest[busy] < 70  # the busy container's newest CPU % is in the chart
+        assert mon.chart_time > 0
+    finally:
+        mon.stop()
+    assert not mon.running
+    with pytest.raises(ValueError):
+        widgets.StatsMonitor([busy], chart_kind="gif", autostart=False)
 
 
 def test_stats_monitor_of_an_unknown_container_raises_a_korean_error():

@@ -35,13 +35,18 @@ def run(record_dir: str | None = None) -> int:
     from dockhelpers.endpoint.server import Endpoint
 
     server = Endpoint(settings.socket_path(), settings.upstream(), record_dir)
+    chapters = [Endpoint(settings.chapter_socket_path(ch), server.upstream, chapter=ch, recorder=server.recorder)
+                for ch in settings.CHAPTERS]
+    for extra in chapters:
+        threading.Thread(target=extra.serve_forever, kwargs={"poll_interval": 0.2}, daemon=True).start()
     pidfile = settings.pid_file()
     pidfile.write_text(f"{os.getpid()}\n")
     stop = threading.Event()
 
     def on_signal(signum, frame) -> None:
         stop.set()
-        threading.Thread(target=server.shutdown, daemon=True).start()
+        for each in (server, *chapters):
+            threading.Thread(target=each.shutdown, daemon=True).start()
 
     signal.signal(signal.SIGTERM, on_signal)
     signal.signal(signal.SIGINT, on_signal)
@@ -50,7 +55,8 @@ def run(record_dir: str | None = None) -> int:
     try:
         server.serve_forever(poll_interval=0.2)
     finally:
-        server.server_close()
+        for each in (server, *chapters):
+            each.server_close()
         try:
             if pidfile.read_text().strip() == str(os.getpid()):
                 pidfile.unlink()

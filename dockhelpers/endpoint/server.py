@@ -50,8 +50,10 @@ def answer_bytes(status: int, body: object, close: bool = False) -> bytes:
 class Connection:
     """One client connection and its upstream connection to the engine."""
 
-    def __init__(self, client: socket.socket, upstream: settings.Upstream, recorder: Recorder | None) -> None:
+    def __init__(self, client: socket.socket, upstream: settings.Upstream, recorder: Recorder | None,
+                 chapter: str | None = None) -> None:
         self.client = client
+        self.chapter = chapter
         self.creader = Reader(client)
         self.upstream = upstream
         self.recorder = recorder
@@ -118,6 +120,8 @@ class Connection:
         if raw is None:
             return False
         head = parse_request(raw)  # HttpError -> 400 in run(), nothing forwarded
+        if self.chapter and not head.get(settings.CHAPTER_HEADER):
+            head.set(settings.CHAPTER_HEADER, self.chapter)  # a chapter's socket: its chapter, unless told
         x = rules.Exchange(head, self.creader, self.upstream)
         entry = Entry(x.method, x.path, x.query) if self.recorder else None
         try:
@@ -261,7 +265,7 @@ class _Handler(socketserver.BaseRequestHandler):
     def handle(self) -> None:
         server: Endpoint = self.server  # type: ignore[assignment]
         settings.tune(self.request)
-        Connection(self.request, server.upstream, server.recorder).run()
+        Connection(self.request, server.upstream, server.recorder, server.chapter).run()
 
 
 class Endpoint(socketserver.ThreadingMixIn, socketserver.UnixStreamServer):
@@ -271,14 +275,18 @@ class Endpoint(socketserver.ThreadingMixIn, socketserver.UnixStreamServer):
         path: Socket path (replaced if a stale socket file is there).
         upstream: The engine to forward to.
         record_dir: Folder for JSON-lines recordings, or None.
+        chapter: Chapter label for what is created through this socket when a request names none.
+        recorder: A recorder shared with the other sockets of the same endpoint (else one for ``record_dir``).
     """
 
     daemon_threads = True
     request_queue_size = 128
 
-    def __init__(self, path: str | Path, upstream: settings.Upstream, record_dir: str | Path | None = None) -> None:
+    def __init__(self, path: str | Path, upstream: settings.Upstream, record_dir: str | Path | None = None,
+                 chapter: str | None = None, recorder: Recorder | None = None) -> None:
         self.upstream = upstream
-        self.recorder = Recorder(record_dir) if record_dir else None
+        self.chapter = chapter
+        self.recorder = recorder or (Recorder(record_dir) if record_dir else None)
         path = Path(path)
         path.parent.mkdir(parents=True, exist_ok=True)
         if path.exists() or path.is_symlink():

@@ -53,9 +53,32 @@ def socket_path() -> Path:
     return Path(override) if override else state_dir() / "docker.sock"
 
 
-def docker_host() -> str:
-    """``unix://<socket>``: the value of ``DOCKER_HOST`` that sends a client through the endpoint."""
-    return f"unix://{socket_path()}"
+#: Chapters with a socket of their own: what a client creates through ``<state>/chNN.sock`` gets that
+#: chapter's label (the docker CLI and compose cannot send the chapter header, but every client honours
+#: ``DOCKER_HOST``; a notebook's preflight points its kernel at its chapter's socket).
+CHAPTERS = ("01", "02", "03", "04")
+
+
+def chapter_socket_path(chapter: int | str) -> Path:
+    """The socket of one chapter (``<state>/ch02.sock`` next to the main socket)."""
+    return socket_path().with_name(f"ch{int(chapter):02d}.sock")
+
+
+def docker_host(chapter: int | str | None = None) -> str:
+    """``unix://<socket>``: the value of ``DOCKER_HOST`` that sends a client through the endpoint.
+
+    Args:
+        chapter: A chapter's own socket (what is created through it carries that chapter's label).
+    """
+    return f"unix://{chapter_socket_path(chapter) if chapter else socket_path()}"
+
+
+def is_own(url: str | None) -> bool:
+    """Whether a ``DOCKER_HOST`` value points at one of the endpoint's own sockets."""
+    if not url or not url.startswith("unix://"):
+        return False
+    own = {docker_host()} | {docker_host(ch) for ch in CHAPTERS}
+    return url in own
 
 
 def pid_file() -> Path:
@@ -140,9 +163,8 @@ def upstream() -> Upstream:
     Raises:
         EngineUnavailable: The engine address uses TLS or ssh, which the endpoint does not forward to.
     """
-    own = docker_host()
     for candidate in (os.environ.get(UPSTREAM_ENV), os.environ.get("DOCKER_HOST"), _context_host()):
-        if candidate and candidate != own:
+        if candidate and not is_own(candidate):
             url = candidate
             break
     else:

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from dockhelpers import naming
 from dockhelpers.checks import CheckResult, ExerciseSet, failed, passed
+from dockhelpers.exercises import hints
 from dockhelpers.exercises.quiz import Answers, Question, grade, widget
 
 exercises = ExerciseSet(chapter=1)
@@ -69,12 +70,14 @@ def check_1() -> CheckResult:
     img = _image(HELLO_IMAGE)
     if img is None:
         return failed(expected, f"`{HELLO_IMAGE}` 이미지가 없습니다.",
-                      "Dockerfile(FROM, CMD)을 쓰고 `docker image build -t dkc/ex-hello:v1 --label "
-                      "kr.dockercourse.managed=true --label kr.dockercourse.chapter=01 폴더`로 빌드하세요.")
+                      "Dockerfile(FROM, CMD)을 쓰고 `%docker image build -t dkc/ex-hello:v1 폴더`로 빌드하세요"
+                      "(라벨은 과정 엔드포인트가 붙입니다).",
+                      hints.image_hint(HELLO_IMAGE))
     labels = (img.get("Config") or {}).get("Labels") or {}
     if labels.get(naming.CHAPTER_LABEL) != naming.chapter_id(1) or labels.get(naming.COURSE_LABEL) != "true":
         return failed(expected, f"이미지는 있지만 과정 라벨이 없습니다(라벨: {labels or '없음'}).",
-                      "`images.build(폴더, 태그, chapter=1)` 또는 `--label` 옵션으로 다시 빌드하세요.")
+                      "이 노트북의 `%docker image build ...`(엔드포인트를 거침)로 다시 빌드하세요. 엔드포인트 없이 빌드했다면 "
+                      "`--label kr.dockercourse.managed=true --label kr.dockercourse.chapter=01`을 붙이세요.")
     out = _client().containers.run(HELLO_IMAGE, remove=True, labels=naming.labels(1)).decode(errors="replace")
     if HELLO_TEXT not in out:
         return failed(expected, f"실행 결과가 `{out.strip()[:80]}`입니다.",
@@ -103,7 +106,7 @@ def check_2() -> CheckResult:
     if missing:
         return failed(expected, f"{', '.join(missing)} 이미지가 없습니다.",
                       "`ch01/helloworld` 폴더를 `-t dkc/helloworld:a`, `-t dkc/helloworld:b`로 한 번씩, "
-                      "`--no-cache -t dkc/helloworld:c`로 한 번 빌드하세요.")
+                      "`--no-cache -t dkc/helloworld:c`로 한 번 빌드하세요.", hints.image_hint(missing[0]))
     if a["Id"] != b["Id"]:
         return failed(expected, f"a와 b의 이미지 ID가 다릅니다: a={a['Id'][7:17]}, b={b['Id'][7:17]}.",
                       "b는 `--no-cache` 없이 빌드하세요. 바뀐 것이 없으면 모든 단계가 캐시에서 나와 같은 ID가 됩니다.")
@@ -138,18 +141,19 @@ def check_3() -> CheckResult:
     if ct is None:
         return failed(expected, f"`{BOOKWORM_CONTAINER}` 컨테이너가 없습니다.",
                       f"`docker container run -d --name {BOOKWORM_CONTAINER} (라벨) {BOOKWORM_IMAGE} "
-                      "sleep infinity`로 실행하세요.")
+                      "sleep infinity`로 실행하세요.", hints.container_hint(BOOKWORM_CONTAINER, image=BOOKWORM_IMAGE))
     if ct.status != "running":
         return failed(expected, f"컨테이너가 있지만 상태가 `{ct.status}`입니다.",
                       "`-d`와 계속 실행되는 명령(`sleep infinity`)으로 실행하거나 "
-                      f"`docker container start {BOOKWORM_CONTAINER}`로 다시 시작하세요.")
+                      f"`docker container start {BOOKWORM_CONTAINER}`로 다시 시작하세요.",
+                      hints.container_hint(BOOKWORM_CONTAINER))
     code, out = ct.exec_run(["cat", "/etc/debian_version"])
     version = out.decode(errors="replace").strip()
     if code != 0 or not version.startswith("12"):
         image = (ct.attrs.get("Config") or {}).get("Image", "?")
         return failed(expected, f"실행 중이지만 이미지는 `{image}`이고 Debian 버전은 `{version}`입니다.",
                       f"이미지를 `{BOOKWORM_IMAGE}`로 바꿔 다시 실행하세요(없으면 먼저 "
-                      "`ch01/bookworm`을 빌드합니다).")
+                      "`ch01/bookworm`을 빌드합니다).", hints.container_hint(BOOKWORM_CONTAINER, image=BOOKWORM_IMAGE))
     return passed(expected, f"실행 중이며 Debian {version} 입니다.")
 
 
@@ -175,7 +179,8 @@ def check_4() -> CheckResult:
     ct = _container(BOOKWORM_CONTAINER)
     if ct is None or ct.status != "running":
         return failed(expected, f"`{BOOKWORM_CONTAINER}`가 실행 중이 아닙니다"
-                      f"({'없음' if ct is None else ct.status}).", "먼저 연습 1-3을 푸세요.")
+                      f"({'없음' if ct is None else ct.status}).", "먼저 연습 1-3을 푸세요.",
+                      hints.container_hint(BOOKWORM_CONTAINER))
     code, out = ct.exec_run(["cat", EXEC_PATH])
     text = out.decode(errors="replace").strip()
     if code != 0:
@@ -250,5 +255,7 @@ def solution_6() -> None:
 
 
 check = exercises.run_check
+progress_table = exercises.progress_table
+solution_button = exercises.solution_button
 solve = exercises.solve
 show_solution = exercises.show_solution

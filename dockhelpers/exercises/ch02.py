@@ -16,6 +16,7 @@ from pathlib import Path
 
 from dockhelpers import naming, web
 from dockhelpers.checks import CheckResult, ExerciseSet, failed, passed
+from dockhelpers.exercises import hints
 from dockhelpers.exercises.quiz import Answers, Question, grade, widget
 
 exercises = ExerciseSet(chapter=2)
@@ -106,18 +107,21 @@ def check_1() -> CheckResult:
     if ct is None:
         return failed(expected, f"`{EX1_CONTAINER}` 컨테이너가 없습니다.",
                       f"`docker container run -d --name {EX1_CONTAINER} -p 127.0.0.1:{port}:8080 (라벨) "
-                      f"{ECHO_IMAGE}`로 실행하세요.")
+                      f"{ECHO_IMAGE}`로 실행하세요.", hints.container_hint(EX1_CONTAINER, image=ECHO_IMAGE, port=port))
     if ct.status != "running":
         return failed(expected, f"컨테이너 상태가 `{ct.status}`입니다.",
-                      f"`docker container start {EX1_CONTAINER}`로 시작하거나 `-d`로 다시 실행하세요.")
+                      f"`docker container start {EX1_CONTAINER}`로 시작하거나 `-d`로 다시 실행하세요.",
+                      hints.container_hint(EX1_CONTAINER))
     binds = _host_ports(ct)
     if f"127.0.0.1:{port}" not in binds:
         return failed(expected, f"8080 포트가 {binds or '공개되지 않았습니다'}로 공개되어 있습니다.",
-                      f"`-p 127.0.0.1:{port}:8080` (호스트포트:컨테이너포트 순서)로 다시 실행하세요.")
+                      f"`-p 127.0.0.1:{port}:8080` (호스트포트:컨테이너포트 순서)로 다시 실행하세요.",
+                      hints.container_hint(EX1_CONTAINER, port=port))
     body = wait_http(port, seconds=5)
     if body is None or "Hello Docker" not in body:
         return failed(expected, f"http://127.0.0.1:{port}/ 응답: {body!r}",
-                      f"이미지가 `{ECHO_IMAGE}`인지, 컨테이너 로그(`docker container logs {EX1_CONTAINER}`)를 확인하세요.")
+                      f"이미지가 `{ECHO_IMAGE}`인지, 컨테이너 로그(`docker container logs {EX1_CONTAINER}`)를 확인하세요.",
+                      hints.container_hint(EX1_CONTAINER, image=ECHO_IMAGE))
     return passed(expected, f"실행 중이며 127.0.0.1:{port}에서 `{body.strip()}`로 응답합니다.")
 
 
@@ -137,10 +141,12 @@ def check_2() -> CheckResult:
     if ct is None:
         return failed(expected, f"`{EX2_CONTAINER}` 컨테이너가 없습니다.",
                       f"`docker container create --name {EX2_CONTAINER} (라벨) {naming.BASE_IMAGE}`로 "
-                      "만들거나 실행한 뒤 정지하세요.")
+                      "만들거나 실행한 뒤 정지하세요.", hints.container_hint(EX2_CONTAINER))
     if ct.status not in ("exited", "created"):
         return failed(expected, f"컨테이너 상태가 `{ct.status}`입니다.",
-                      f"`docker container stop {EX2_CONTAINER}`로 정지하세요. cp는 정지한 컨테이너에도 됩니다.")
+                      f"`docker container stop {EX2_CONTAINER}`로 정지하세요. cp는 정지한 컨테이너에도 됩니다.",
+                      f"그 이름의 컨테이너가 지금 {ct.status} 상태입니다. 이 문제는 정지한 컨테이너에 복사할 수 있음을 "
+                      "보는 것이므로 먼저 멈추세요.")
     import io
     import tarfile
 
@@ -182,7 +188,7 @@ def check_3() -> CheckResult:
     if not found:
         return failed(expected, f"`{EX3_PROJECT}` 프로젝트의 컨테이너가 없습니다.",
                       f"`ch02/compose` 폴더에서 `ECHO_PORT={port} docker compose -p {EX3_PROJECT} up -d --build`를 "
-                      "실행하세요. `-p`로 프로젝트 이름을 꼭 주세요.")
+                      "실행하세요. `-p`로 프로젝트 이름을 꼭 주세요.", hints.compose_hint(EX3_PROJECT, "echo"))
     echo = [c for c in found if c.labels.get("com.docker.compose.service") == "echo"]
     running = [c for c in echo if c.status == "running"]
     if not running:
@@ -256,7 +262,8 @@ def check_5() -> CheckResult:
     expected = f"`{EX1_CONTAINER}`의 로그(docker container logs)에 `GET {EX5_PATH}` 요청이 기록됨"
     ct = _container(EX1_CONTAINER)
     if ct is None:
-        return failed(expected, f"`{EX1_CONTAINER}` 컨테이너가 없습니다.", "먼저 연습 2-1을 푸세요.")
+        return failed(expected, f"`{EX1_CONTAINER}` 컨테이너가 없습니다.", "먼저 연습 2-1을 푸세요.",
+                      hints.container_hint(EX1_CONTAINER, image=ECHO_IMAGE))
     logs = ct.logs().decode(errors="replace")
     hits = [line for line in logs.splitlines() if f"GET {EX5_PATH}" in line]
     if not hits:
@@ -356,11 +363,11 @@ def check_7() -> CheckResult:
     vol = _volume(EX7_VOLUME)
     if vol is None:
         return failed(expected, f"`{EX7_VOLUME}` 볼륨이 없습니다.",
-                      f"`docker volume create (라벨) {EX7_VOLUME}`로 만드세요.")
+                      f"`%docker volume create {EX7_VOLUME}`로 만드세요.", hints.volume_hint(EX7_VOLUME))
     labels = vol.attrs.get("Labels") or {}
     if labels.get(naming.COURSE_LABEL) != "true":
         return failed(expected, f"볼륨에 과정 라벨이 없습니다(라벨: {labels or '없음'}).",
-                      f"볼륨을 지우고(`docker volume rm {EX7_VOLUME}`) `--label`을 붙여 다시 만드세요.")
+                      f"볼륨을 지우고(`docker volume rm {EX7_VOLUME}`) 이 노트북의 `%docker volume create`(엔드포인트를 거침)로 다시 만드세요.")
     users = _client().containers.list(all=True, filters={"volume": EX7_VOLUME})
     if users:
         return failed(expected, f"볼륨을 쓰는 컨테이너가 남아 있습니다: {', '.join(c.name for c in users)}",
@@ -426,5 +433,7 @@ def solution_8() -> None:
 
 
 check = exercises.run_check
+progress_table = exercises.progress_table
+solution_button = exercises.solution_button
 solve = exercises.solve
 show_solution = exercises.show_solution

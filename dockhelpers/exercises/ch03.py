@@ -1,11 +1,11 @@
-"""Chapter 3 exercises: configure by environment variables, a data-volume container, a Swarm service.
+"""Chapter 3 exercises: configure by environment variables, a data-volume container, a Swarm service, back up
+and restore a named volume, deploy a stack, and two checked questions (Swarm jobs, a created container).
 
 Notebook use::
 
     from dockhelpers.exercises import ch03
     ch03.check(1)
-    ch03.show_solution(1)
-    ch03.solve(1)
+    ch03.show_solution(1)   # prints the reference solution (never run by "Run All")
 
 Names and ports are computed on each call (not at import) so that a per-student prefix applies.
 """
@@ -16,11 +16,15 @@ import json
 
 from dockhelpers import inspection, naming, web
 from dockhelpers.checks import CheckResult, ExerciseSet, failed, passed
+from dockhelpers.exercises import hints
+from dockhelpers.exercises.quiz import Answers, Question, grade, widget
 from dockhelpers.poll import poll_or_none
 from dockhelpers.shell import run
 
 exercises = ExerciseSet(chapter=3)
 check = exercises.run_check
+progress_table = exercises.progress_table
+solution_button = exercises.solution_button
 solve = exercises.solve
 show_solution = exercises.show_solution
 
@@ -60,14 +64,22 @@ _env_of = inspection.container_env
 @exercises.check(1, "환경 변수만으로 echo 앱의 포트와 메시지 바꾸기")
 def check_1() -> CheckResult:
     name, host_port = ex1_container(), naming.port(EX1_HOST_PORT)
-    expected = (f"컨테이너 {name}이(가) 실행 중이고 ECHO_PORT={EX1_APP_PORT}, ECHO_MESSAGE='{EX1_MESSAGE}', "
+    expected = (f"컨테이너 {name}이(가) 과정 라벨을 달고 실행 중이고 ECHO_PORT={EX1_APP_PORT}, ECHO_MESSAGE='{EX1_MESSAGE}', "
                 f"127.0.0.1:{host_port} -> {EX1_APP_PORT} 공개, 응답 '{EX1_MESSAGE}'")
     attrs = _inspect("container", name)
     if attrs is None:
         return failed(expected, f"{name} 컨테이너가 없습니다.",
-                      f"`docker container run -d --name {name} -e ... -p ...`로 실행하세요.")
+                      f"`docker container run -d --name {name} {{LABELS}} -e ... -p ...`로 실행하세요.",
+                      hints.container_hint(name, image=naming.image("echo"), port=host_port,
+                                          container_port=f"{EX1_APP_PORT}/tcp"))
     if not attrs["State"].get("Running"):
-        return failed(expected, f"{name}의 상태: {attrs['State'].get('Status')}", "컨테이너를 시작하세요.")
+        return failed(expected, f"{name}의 상태: {attrs['State'].get('Status')}", "컨테이너를 시작하세요.",
+                      hints.container_hint(name))
+    labels = attrs["Config"].get("Labels") or {}
+    if labels.get(naming.COURSE_LABEL) != "true" or labels.get(naming.CHAPTER_LABEL) != "03":
+        return failed(expected, f"과정 라벨이 없습니다(라벨: {labels or '없음'}).",
+                      "`{LABELS}`(`--label kr.dockercourse.managed=true --label kr.dockercourse.chapter=03`)를 붙여 "
+                      "다시 실행하세요. 뒷정리가 이 라벨로 지울 것을 고릅니다.")
     env = _env_of(attrs)
     if env.get("ECHO_PORT") != str(EX1_APP_PORT) or env.get("ECHO_MESSAGE") != EX1_MESSAGE:
         return failed(expected, f"ECHO_PORT={env.get('ECHO_PORT')!r}, ECHO_MESSAGE={env.get('ECHO_MESSAGE')!r}",
@@ -109,7 +121,8 @@ def check_2() -> CheckResult:
     attrs = _inspect("container", store)
     if attrs is None:
         return failed(expected, f"{store} 컨테이너가 없습니다.",
-                      f"`docker container create --name {store} -v /data ...`처럼 /data에 볼륨을 둔 컨테이너를 만드세요.")
+                      f"`docker container create --name {store} -v /data ...`처럼 /data에 볼륨을 둔 컨테이너를 만드세요.",
+                      hints.container_hint(store))
     mounts = [m for m in attrs.get("Mounts", []) if m.get("Destination") == "/data"]
     if not mounts or mounts[0].get("Type") != "volume":
         kind = mounts[0].get("Type") if mounts else "없음"
@@ -199,3 +212,190 @@ def reset_3() -> None:
 
     if swarm.is_up():
         swarm.manager(["service", "rm", ex3_service()], echo=False, stream=False, check=False)
+
+
+# ------------------------------------------------------------------------------ 4. backup and restore
+EX4_ARCHIVE = "ex3-store.tar.gz"
+
+
+def ex4_volume() -> str:
+    return naming.name("ex3-restored")
+
+
+def _volume_labels(name: str) -> dict | None:
+    res = run(["docker", "volume", "inspect", "--format", "{{json .Labels}}", name], echo=False, stream=False,
+              check=False, timeout=30)
+    return (json.loads(res.stdout) or {}) if res.ok else None
+
+
+@exercises.check(4, "볼륨을 tar로 백업하고 새 이름 있는 볼륨에 복원하기")
+def check_4() -> CheckResult:
+    volume = ex4_volume()
+    expected = (f"과정 라벨이 붙은 새 볼륨 {volume}이 있고, 그 안의 note.txt 내용이 '{EX2_TEXT}' "
+                f"(연습 3-2의 데이터를 tar로 백업해 복원한 것)")
+    labels = _volume_labels(volume)
+    if labels is None:
+        return failed(expected, f"볼륨 {volume}이 없습니다.",
+                      f"`docker volume create {{LABELS}} {volume}`로 만든 뒤, 백업 파일을 풀어 넣으세요.",
+                      hints.volume_hint(volume))
+    if labels.get(naming.COURSE_LABEL) != "true":
+        return failed(expected, f"볼륨에 과정 라벨이 없습니다(라벨: {labels or '없음'}).",
+                      f"`docker volume rm {volume}` 뒤 `--label`을 붙여 다시 만드세요.")
+    res = run(["docker", "container", "run", "--rm", *naming.label_args(3), "--mount",
+               f"type=volume,source={volume},target=/data,readonly", naming.BASE_IMAGE, "cat", "/data/note.txt"],
+              echo=False, stream=False, check=False, timeout=60)
+    text = res.stdout.strip() if res.ok else None
+    if text != EX2_TEXT:
+        return failed(expected, f"{volume}의 note.txt: {text!r}" if text is not None else f"{volume}에 note.txt가 없습니다.",
+                      f"`--volumes-from {ex2_store()}`와 `-v 호스트폴더:/backup`을 함께 연결한 컨테이너에서 "
+                      f"`tar czf /backup/{EX4_ARCHIVE} -C /data .`로 백업하고, 새 볼륨을 /data에 연결한 컨테이너에서 "
+                      "`tar xzf`로 푸세요. 3.4절의 MariaDB 백업과 같은 순서입니다.")
+    return passed(expected, f"{volume}의 note.txt = '{text}'")
+
+
+@exercises.solution(4)
+def solution_4() -> None:
+    import tempfile
+
+    from dockhelpers.shell import docker
+
+    backup = tempfile.mkdtemp(prefix="dkc-ex3-backup-")
+    docker(["container", "run", "--rm", *naming.label_args(3), "--volumes-from", ex2_store(), "-v",
+            f"{backup}:/backup", naming.BASE_IMAGE, "tar", "czf", f"/backup/{EX4_ARCHIVE}", "-C", "/data", "."])
+    docker(["volume", "create", *naming.label_args(3), ex4_volume()])
+    docker(["container", "run", "--rm", *naming.label_args(3), "--mount",
+            f"type=volume,source={ex4_volume()},target=/data", "-v", f"{backup}:/backup:ro", naming.BASE_IMAGE,
+            "tar", "xzf", f"/backup/{EX4_ARCHIVE}", "-C", "/data"])
+
+
+@exercises.resetter(4)
+def reset_4() -> None:
+    run(["docker", "volume", "rm", "-f", ex4_volume()], echo=False, stream=False, check=False)
+
+
+# ------------------------------------------------------------------------------------ 5. stack deploy
+EX5_REPLICAS = 3
+
+
+def ex5_stack() -> str:
+    return naming.name("ex3-stack")
+
+
+@exercises.check(5, f"스택 파일로 서비스를 배포하고 레플리카 {EX5_REPLICAS}개로 만들기 (docker stack deploy)")
+def check_5() -> CheckResult:
+    from dockhelpers import swarm
+
+    stack = ex5_stack()
+    svc = f"{stack}_web"
+    expected = (f"스택 {stack}의 서비스 {svc}가 실습 레지스트리 이미지로 레플리카 {EX5_REPLICAS}개, 모두 Running, "
+                "서비스에 과정 라벨")
+    if not swarm.is_up():
+        return failed(expected, "스웜 실습 환경이 실행 중이 아닙니다.", "`swarm.up()`을 먼저 실행하세요.")
+    res = swarm.manager(["service", "inspect", svc], echo=False, stream=False, check=False)
+    if not res.ok:
+        return failed(expected, f"서비스 {svc}가 없습니다.",
+                      f"`swarm.stack_deploy(\"{stack}\", \"ch03/stack/exercise-stack.yaml\", env={{\"ECHO_IMAGE\": "
+                      "ECHO_REF})`로 배포하세요. 스택 이름이 서비스 이름의 앞부분이 됩니다.")
+    spec = json.loads(res.stdout)[0]["Spec"]
+    namespace = (spec.get("Labels") or {}).get("com.docker.stack.namespace")
+    if namespace != stack:
+        return failed(expected, f"{svc}는 스택으로 배포한 서비스가 아닙니다(namespace: {namespace}).",
+                      "`docker service create`가 아니라 `docker stack deploy`로 배포하세요.")
+    if (spec.get("Labels") or {}).get(naming.COURSE_LABEL) != "true":
+        return failed(expected, "서비스에 과정 라벨이 없습니다.", "스택 파일의 `deploy.labels`를 지우지 마세요.")
+    replicas = spec.get("Mode", {}).get("Replicated", {}).get("Replicas")
+    if replicas != EX5_REPLICAS:
+        return failed(expected, f"레플리카 설정: {replicas}",
+                      f"복사한 스택 파일의 `replicas:`를 {EX5_REPLICAS}로 고쳐 다시 `stack deploy` 하거나, "
+                      f"`docker service scale {svc}={EX5_REPLICAS}`를 실행하세요.")
+    counts = poll_or_none(lambda: (lambda c: c if sum(c.values()) >= EX5_REPLICAS else None)(
+        swarm.running_replicas(svc)), 40, interval=1) or swarm.running_replicas(svc)
+    if sum(counts.values()) < EX5_REPLICAS:
+        return failed(expected, f"Running {sum(counts.values())}/{EX5_REPLICAS}",
+                      f"`docker stack ps {stack}`로 태스크의 오류를 확인하세요.")
+    return passed(expected, f"{svc}: Running {sum(counts.values())}/{EX5_REPLICAS} "
+                            f"({', '.join(f'{n}={c}' for n, c in sorted(counts.items()))})")
+
+
+@exercises.solution(5)
+def solution_5() -> None:
+    import tempfile
+    from pathlib import Path
+
+    from dockhelpers import swarm
+
+    source = Path(__file__).resolve().parents[2] / "notebooks" / "ch03" / "stack" / "exercise-stack.yaml"
+    copy = Path(tempfile.mkdtemp(prefix="dkc-ex3-stack-")) / "exercise-stack.yaml"
+    copy.write_text(source.read_text(encoding="utf-8").replace("replicas: 1", "replicas: 3"), encoding="utf-8")
+    ref = swarm.push(naming.image("echo"), "example/echo:latest")
+    swarm.stack_deploy(ex5_stack(), copy, env={"ECHO_IMAGE": ref})
+    swarm.wait_service(f"{ex5_stack()}_web", 3, timeout=180)
+
+
+@exercises.resetter(5)
+def reset_5() -> None:
+    from dockhelpers import swarm
+
+    if swarm.is_up():
+        swarm.stack_rm(ex5_stack(), timeout=120)
+
+
+# ------------------------------------------------------------------------------ 6-7. checked questions
+QUESTIONS = {
+    6: Question("스웜에서 5분마다 백업 작업을 실행하고 싶습니다. 옳은 설명은?",
+                ["`docker service create --mode replicated-job`이 5분마다 작업을 다시 실행한다",
+                 "스웜에는 스케줄러(cron)가 없다. 잡(job) 서비스는 만들거나 업데이트할 때 한 번 끝까지 실행될 뿐이므로, "
+                 "주기 실행은 cron을 가진 컨테이너나 바깥의 스케줄러가 맡는다",
+                 "`--restart-condition any`를 주면 5분마다 다시 실행된다"],
+                answer="b", why="`replicated-job`/`global-job`은 완료될 때까지 한 번 실행되는 태스크입니다. 다시 실행하려면 "
+                "`docker service update --force` 같은 명령을 누군가 보내야 하고, 그 '누군가'가 cron 같은 스케줄러입니다.",
+                hint="3.1절의 2026년 기준 설명을 다시 읽어 보세요."),
+    7: Question("`docker container create --name store -v data:/data debian:trixie-slim true`만 실행한 컨테이너는?",
+                ["`true`를 실행하고 곧 끝나 `exited` 상태가 된다",
+                 "아무 프로세스도 시작하지 않은 `created` 상태로, 볼륨을 들고 있다. `--volumes-from store`에는 이것으로 충분하다",
+                 "`running` 상태로 볼륨을 계속 공유한다"],
+                answer="b", why="`create`는 컨테이너(설정, 쓰기 레이어, 볼륨 연결)만 만들고 시작하지 않습니다. `true`는 "
+                "누군가 `docker container start`를 해야 실행됩니다.",
+                hint="3.4절에서 `docker container ls -a`로 본 데이터 컨테이너의 STATUS 열을 보세요."),
+}
+answers = Answers()
+
+
+def answer(number: int, letter: str) -> None:
+    """Record the learner's answer to question ``number`` (``ch03.answer(6, "b")``)."""
+    answers.set(number, letter)
+
+
+def ask(number: int):
+    """Radio buttons for question ``number``; a click records the answer."""
+    return widget(QUESTIONS[number], answers, number)
+
+
+@exercises.check(6, "스웜의 잡(job) 서비스와 주기 작업 (개념 문제)")
+def check_6() -> CheckResult:
+    return grade(QUESTIONS[6], answers.chosen.get(6))
+
+
+@exercises.solution(6)
+def solution_6() -> None:
+    answer(6, "b")
+
+
+@exercises.resetter(6)
+def reset_6() -> None:
+    answers.clear(6)
+
+
+@exercises.check(7, "create만 한 컨테이너의 상태 (개념 문제)")
+def check_7() -> CheckResult:
+    return grade(QUESTIONS[7], answers.chosen.get(7))
+
+
+@exercises.solution(7)
+def solution_7() -> None:
+    answer(7, "b")
+
+
+@exercises.resetter(7)
+def reset_7() -> None:
+    answers.clear(7)

@@ -118,3 +118,23 @@ def layers_and_tags(history: Iterable[Mapping], tags: Mapping[str, str], *, base
         x = id_x.get(image_id, 0.2)
         arrow(ax, (7.0, y), (x + 2.7, id_y + 0.45), rad=0.1)
     return fig
+
+
+def course_endpoint() -> "Figure":
+    """The course endpoint between the learner's clients and the engine, with what it adds and the bypass."""
+    fig, ax = canvas(9.5, 4.6, xlim=10, ylim=6.2)
+    clients = (("노트북 셀\n%docker ...", 0.2), ("JupyterLab 터미널\ndocker ...", 2.6), ("도우미·위젯·채점\n(docker SDK)", 5.0))
+    for text, x in clients:
+        box(ax, x, 4.9, 2.2, 1.0, text, color="#deebf7", size=8.5)
+        arrow(ax, (x + 1.1, 4.9), (x + 1.1 + (3.6 - x - 1.1) * 0.25, 3.9))
+    box(ax, 0.2, 2.5, 7.0, 1.35,
+        "과정 엔드포인트 (DOCKER_HOST=unix://…/dockercourse/docker.sock)\n"
+        "만드는 것에 과정 라벨 · 포트는 127.0.0.1에만 · prune과 목록은 과정 것만\n"
+        "과정이 만들지 않은 것은 멈추거나 지우지 않음 · 세션 기록(선택)",
+        color="#fff2cc", size=8.5, weight="normal")
+    arrow(ax, (3.7, 2.5), (3.7, 1.5), "그대로 전달 (스트림, exec -it, 빌드)", offset=(1.9, 0.05))
+    box(ax, 0.2, 0.3, 7.0, 1.15, "도커 엔진 (Docker Desktop, Docker Engine, docker.io ...)", color="#e2f0d9", size=9)
+    box(ax, 7.7, 2.2, 2.2, 2.9, "전문가용 우회\n\nDOCKER_HOST=\nunix:///var/run/\ndocker.sock\ndocker ...\n\n"
+        "(라벨·보호 없음)", color="#f2f2f2", size=7.5, style="--")
+    arrow(ax, (8.8, 2.2), (6.9, 1.45), style="--", color="#777777")
+    return fig

@@ -30,24 +30,25 @@ from dockhelpers.todo.client import (_CARD, Response, api_find, api_list, curl, 
                                      web_add, web_board, web_move)
 from dockhelpers.todo.database import (TaskContainer, db_exec, replication_healthy, replication_rows,
                                        replication_status, row_everywhere, row_frame, task_containers,
-                                       wait_row_everywhere)
+                                       statement_support, wait_row_everywhere)
 from dockhelpers.todo.deploy import (DeployReport, build_all, deploy, deploy_stack, ensure_network, push_all,
                                      remove, stack_env, wait_ready, wait_service)
-from dockhelpers.todo.drill import probe_reads, probe_rows, stop_replica_task
+from dockhelpers.todo.drill import probe_reads, probe_rows, stop_replica_task, unpushed_image_demo
 from dockhelpers.todo.names import (CHAPTER, COMPONENTS, HERE, INGRESS_PORT, KOREAN_LABELS, REPLICAS, STACK_FILES,
                                     STATUSES, Status, base_url, korean, local_image, network, service, stack)
-from dockhelpers.todo.overview import EDGES, SERVICE_COLUMNS, architecture_figure, services_frame, services_table
+from dockhelpers.todo.overview import (EDGES, SERVICE_COLUMNS, access_log, architecture_figure, services_frame,
+                                       services_table)
 from dockhelpers.todo.update import (FAILED_UPDATES, LoadLoop, LoadResult, UpdateState, build_push_api,
                                      make_api_v2, rolling_update, update_env, update_state, wait_update)
 
 __all__ = [
-    "CHAPTER", "COMPONENTS", "EDGES", "FAILED_UPDATES", "HERE", "INGRESS_PORT", "KOREAN_LABELS", "REPLICAS",
+    "CHAPTER", "COMPONENTS", "access_log", "unpushed_image_demo", "EDGES", "FAILED_UPDATES", "HERE", "INGRESS_PORT", "KOREAN_LABELS", "REPLICAS",
     "SERVICE_COLUMNS", "STACK_FILES", "STATUSES", "DeployReport", "LoadLoop", "LoadResult", "Response", "Status",
     "TaskContainer", "UpdateState", "api_find", "api_list", "architecture_figure", "base_url", "build_all",
     "build_push_api", "curl", "db_exec", "deploy", "deploy_stack", "ensure_network", "http", "korean",
     "local_image", "make_api_v2", "network", "probe_reads", "probe_rows", "push_all", "remove", "replication_healthy",
     "replication_rows", "replication_status", "rolling_update", "row_everywhere", "row_frame", "service",
-    "services_frame", "services_table", "stack", "stack_env", "stop_replica_task", "task_containers",
+    "services_frame", "services_table", "stack", "stack_env", "statement_support", "stop_replica_task", "task_containers",
     "update_env", "update_state", "wait_for", "wait_http", "wait_ready", "wait_row_everywhere", "wait_service",
     "wait_update", "web_add", "web_board", "web_move",
 ]

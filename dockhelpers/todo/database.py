@@ -138,3 +138,35 @@ def wait_row_everywhere(todo_id: int, status: str, timeout: float = 15) -> "pd.D
 
     poll_or_none(done, timeout, interval=0.5)
     return korean(table)
+
+
+#: Replication statements tried on the live primary: the read-only status statements of MariaDB and MySQL,
+#: and MySQL 8's ``CHANGE REPLICATION SOURCE TO`` (rejected by MariaDB's parser, so it changes nothing).
+STATEMENTS = ("SHOW BINLOG STATUS", "SHOW MASTER STATUS", "SHOW BINARY LOG STATUS",
+              "CHANGE REPLICATION SOURCE TO SOURCE_CONNECT_RETRY = 5")
+
+
+def statement_support(task: TaskContainer | None = None,
+                      statements: tuple[str, ...] = STATEMENTS) -> "pd.DataFrame":
+    """Which replication statements the running MariaDB accepts (``docker exec ... mariadb -e STATEMENT``).
+
+    Args:
+        task: The database task to ask (default: the primary).
+        statements: Statements to try; only read-only ones or ones the parser rejects.
+
+    Returns:
+        One row per statement: ``statement``, ``accepted`` (bool), ``answer`` (first result row or the error).
+    """
+    import pandas as pd
+
+    task = task or task_containers(service("db", "primary"))[0]
+    version = db_exec(task, "SELECT VERSION()").split("\n")[1].strip()
+    rows = []
+    for sql in statements:
+        res = swarm.exec_on(task.node, ["exec", task.container, "mariadb", "-e", sql], check=False, echo=False,
+                            stream=False, timeout=30)
+        lines = res.stdout.strip().splitlines()
+        answer = (" ".join(lines[1].split()) if len(lines) > 1 else "(빈 결과)") if res.ok else \
+            res.stderr.strip().splitlines()[-1][:90]
+        rows.append({"server": version, "statement": sql, "accepted": res.ok, "answer": answer})
+    return pd.DataFrame(rows)

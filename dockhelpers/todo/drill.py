@@ -10,7 +10,7 @@ from dockhelpers import swarm
 from dockhelpers.errors import CourseError
 from dockhelpers.todo.client import http
 from dockhelpers.todo.database import TaskContainer, task_containers
-from dockhelpers.todo.names import korean, service
+from dockhelpers.todo.names import CHAPTER, korean, service
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -56,3 +56,39 @@ def probe_reads(seconds: float = 10, pause: float = 0.2) -> "pd.DataFrame":
     import pandas as pd
 
     return korean(pd.DataFrame(probe_rows(seconds, pause), columns=["seconds", "path", "http_status", "message"]))
+
+
+def unpushed_image_demo(image: str, *, timeout: float = 40) -> list[str]:
+    """A known pitfall: a service whose image exists only on the host, not in the lab registry.
+
+    Runs ``docker service create --name NAME IMAGE`` on the manager, waits until a task is rejected, prints
+    ``docker service ps --no-trunc NAME`` and removes the service again.
+
+    Args:
+        image: A host-only image reference (``dkc/todo-web:v1``).
+        timeout: Seconds to wait for the rejection.
+
+    Returns:
+        The ``service ps`` lines (state and error) that were seen.
+    """
+    from dockhelpers import naming
+    from dockhelpers.poll import poll_or_none
+
+    name = naming.name("todo-unpushed")
+    swarm.manager(["service", "rm", name], check=False, echo=False, stream=False)
+    swarm.manager(["service", "create", "--detach", "--name", name, *naming.label_args(CHAPTER), image],
+                  context="docker service create")
+    fmt = "{{.Name}} {{.Node}} {{.CurrentState}} {{.Error}}"
+
+    def rejected() -> list[str] | None:
+        res = swarm.manager(["service", "ps", "--no-trunc", "--format", fmt, name], check=False, echo=False,
+                            stream=False)
+        lines = [ln for ln in res.stdout.splitlines() if "Rejected" in ln or "No such image" in ln]
+        return lines or None
+
+    try:
+        lines = poll_or_none(rejected, timeout, interval=1) or []
+        swarm.manager(["service", "ps", "--no-trunc", "--format", fmt, name], check=False)
+    finally:
+        swarm.manager(["service", "rm", name], check=False, echo=False, stream=False)
+    return lines

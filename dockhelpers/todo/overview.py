@@ -120,3 +120,32 @@ def architecture_figure(table: "pd.DataFrame | None" = None) -> "Figure":
                       f"{swarm.network_modes()['ENDPOINT_MODE']})", ha="center", fontsize=9)
     ax.set_title("TODO 앱 구성 (실행 중인 엔진에서 읽은 서비스와 레플리카)", fontsize=11)
     return fig
+
+
+def access_log(svc: str, tail: int = 5, *, contains: str = "") -> "pd.DataFrame":
+    """The last JSON access-log lines of an nginx service (``docker service logs --raw --tail N SVC``).
+
+    Args:
+        svc: The nginx service (``dkc-todo-app_nginx``).
+        tail: Lines to read per task.
+        contains: Keep only requests whose ``uri`` contains this text.
+
+    Returns:
+        One row per request: time, method, uri, status, upstream, rt (seconds).
+    """
+    import pandas as pd
+
+    print(f"$ docker service logs --raw --tail {tail} {svc}")
+    res = swarm.manager(["service", "logs", "--raw", "--tail", str(tail), svc], check=False, echo=False,
+                        stream=False, timeout=60)
+    rows = []
+    for line in (res.stdout + "\n" + res.stderr).splitlines():
+        line = line.strip()
+        if line.startswith("{"):
+            try:
+                entry = json.loads(line)
+            except ValueError:
+                continue
+            if contains in entry.get("uri", ""):
+                rows.append({k: entry.get(k) for k in ("time", "method", "uri", "status", "upstream", "rt")})
+    return pd.DataFrame(rows, columns=["time", "method", "uri", "status", "upstream", "rt"]).sort_values("time")

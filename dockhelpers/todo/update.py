@@ -138,6 +138,10 @@ class LoadResult:
     seconds: float = 0.0
     errors: Counter = field(default_factory=Counter)
     api_versions: Counter = field(default_factory=Counter)
+    #: One ``(seconds, path, status, api_version)`` per request (status 0: no answer; version "" when none).
+    samples: list = field(default_factory=list)
+    #: ``(seconds, {image_tag: running_tasks})`` read from ``docker service ps`` about once a second.
+    tasks: list = field(default_factory=list)
 
     def summary(self) -> str:
         versions = ", ".join(f"v{v} {n}회" for v, n in sorted(self.api_versions.items()))
@@ -155,26 +159,47 @@ class LoadLoop:
 
     PATHS = ("/", "/api/todo?status=TODO")
 
-    def __init__(self, min_requests: int = 200, pause: float = 0.02) -> None:
+    def __init__(self, min_requests: int = 200, pause: float = 0.02, service: str | None = None) -> None:
         self.min_requests = min_requests
         self.pause = pause
+        self.service = service
         self.result = LoadResult()
         self._stop = threading.Event()
+        self._started = time.monotonic()
         self._thread = threading.Thread(target=self._run, daemon=True)
+        self._watcher = threading.Thread(target=self._watch, daemon=True)
+
+    def _watch(self) -> None:
+        """Every second: the running tasks of ``service`` per image tag (``docker service ps``), until stopped."""
+        while not self._thread_done.is_set():
+            # Every task, not only desired-state=running: an old task that is draining (told to shut down, still
+            # answering for TODO_DRAIN_SECONDS) is still Running and is counted.
+            res = swarm.manager(["service", "ps", self.service, "--format", "{{.Image}} {{.CurrentState}}"],
+                                check=False, echo=False, stream=False)
+            counts: Counter = Counter()
+            for line in res.stdout.splitlines() if res.ok else []:
+                image, _, state = line.partition(" ")
+                if state.startswith("Running"):
+                    counts[image.split("@")[0].rsplit(":", 1)[-1]] += 1
+            self.result.tasks.append((time.monotonic() - self._started, dict(counts)))
+            self._thread_done.wait(1.0)
 
     def _run(self) -> None:
-        started = time.monotonic()
+        started = self._started
         i = 0
         while not (self._stop.is_set() and self.result.total >= self.min_requests):
             path = self.PATHS[i % len(self.PATHS)]
             i += 1
+            sent = time.monotonic() - started
             resp = http("GET", path, timeout=10)
             self.result.total += 1
+            api = resp.headers.get("X-Todo-Api", "") if resp.status else ""
+            version = api.rsplit("v", 1)[-1] if api else ""
+            self.result.samples.append((sent, path, resp.status, version))
             if 200 <= resp.status < 300:
                 self.result.ok += 1
-                api = resp.headers.get("X-Todo-Api", "")
                 if api:
-                    self.result.api_versions[api.rsplit("v", 1)[-1]] += 1
+                    self.result.api_versions[version] += 1
             else:
                 self.result.failed += 1
                 self.result.errors[f"{path} -> {resp.status or resp.error}"] += 1
@@ -182,9 +207,16 @@ class LoadLoop:
             time.sleep(self.pause)
 
     def __enter__(self) -> "LoadLoop":
+        self._thread_done = threading.Event()
+        self._started = time.monotonic()
         self._thread.start()
+        if self.service:
+            self._watcher.start()
         return self
 
     def __exit__(self, *exc) -> None:
         self._stop.set()
         self._thread.join()
+        self._thread_done.set()
+        if self.service:
+            self._watcher.join()

@@ -42,12 +42,13 @@ from dockhelpers.widgets.common import command_html, make_button, message_html, 
 from dockhelpers.widgets.lifecycle_view import LifecycleDiagram
 from dockhelpers.widgets.monitor import StatsMonitor
 from dockhelpers.widgets.panels import ContainerPanel, ImageTable
+from dockhelpers.widgets.progress_view import ProgressTable, progress_html
 from dockhelpers.widgets.swarm_view import SwarmView
 
 __all__ = [
     "LIFECYCLE_EDGES", "LIFECYCLE_EVENTS", "LIFECYCLE_STATES", "ContainerPanel", "ImageTable", "LifecycleDiagram",
-    "LifecycleState", "StatsMonitor", "SwarmView", "command_html", "container_panel", "image_table", "make_button",
-    "lifecycle_diagram", "lifecycle_edge", "lifecycle_node", "lifecycle_svg", "message_html", "run_captured",
+    "LifecycleState", "ProgressTable", "StatsMonitor", "SwarmView", "command_html", "container_panel", "image_table", "make_button",
+    "lifecycle_diagram", "lifecycle_edge", "lifecycle_node", "lifecycle_svg", "message_html", "progress_html", "run_captured",
     "running_course_containers", "stats_monitor", "table_html",
 ]
 

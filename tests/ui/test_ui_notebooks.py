@@ -94,9 +94,13 @@ async (i) => {
     try { charts.push(hash(new Uint8Array(await (await fetch(img.src)).arrayBuffer()))); } catch (e) {}
   }
   for (const svg of el.querySelectorAll('svg')) charts.push(hash(new TextEncoder().encode(svg.outerHTML)));
+  // The SVG chart the browser draws from the numbers the kernel sends (dockhelpers.statschart): its lines.
+  const svg = el.querySelector('.dkc-stats-chart svg');
+  const lines = svg ? Array.from(svg.querySelectorAll('polyline')).filter(p => p.getBBox().width > 0).length : 0;
+  const svgChart = svg ? {lines, hash: hash(new TextEncoder().encode(svg.outerHTML))} : null;
   const table = el.querySelector('table');
   const numbers = table ? (table.innerText.match(/\\d+(\\.\\d+)?/g) || []).join(' ') : '';
-  return {counter: counter ? counter.innerText.trim() : null, charts, numbers};
+  return {counter: counter ? counter.innerText.trim() : null, charts, numbers, svg: svgChart};
 }
 """
 
@@ -153,16 +157,20 @@ def check_stats(drv: NotebookDriver, i: int, wait: float = 15.0) -> None:
     key = "counter" if first["counter"] is not None else "charts"
     deadline = time.monotonic() + wait
     later = first
+    def svg_changed(s) -> bool:  # no SVG chart (chart off, or the PNG chart): nothing to wait for
+        return not first.get("svg") or bool(s and s.get("svg") and s["svg"]["lines"] and s["svg"] != first["svg"])
+
     while time.monotonic() < deadline:
         time.sleep(1.0)
         later = snap()
-        if later and later[key] != first[key] and later[key]:
+        if later and later[key] != first[key] and later[key] and svg_changed(later):
             break
     changed = bool(later and later[key] and later[key] != first[key])
     shot = drv.shot(f"cell{i:03d}-dkc-stats-later", drv.cell_locator(i).locator(".dkc-stats").first)
     drv.report.checks.setdefault("stats", []).append(
         {"cell": i, "by": key, "first": first[key], "later": later and later[key], "changed": changed,
-         "numbers": later and later["numbers"]})
+         "numbers": later and later["numbers"], "svg": later and later.get("svg"),
+         "svg_changed": bool(first.get("svg")) and svg_changed(later)})
     if not changed:
         drv.report.problems.append(f"cell {i}: the stats monitor's {key} did not change in {wait:.0f} s "
                                    f"({first[key]!r}); screenshot {shot}")
@@ -394,6 +402,8 @@ def test_fixture_widgets(page, lab, engine, fontconfig_korean, request):
     checks = drv.report.checks
     assert checks.get("panel_click"), f"the panel click test did not run: {checks.get('panel_rows')}"
     assert checks.get("stats"), "the stats monitor was not found"
+    # The default chart is SVG drawn by the browser: one CPU and one memory line, redrawn as samples arrive.
+    assert any(c["svg_changed"] and c["svg"]["lines"] == 2 for c in checks["stats"]), checks["stats"]
     assert len(checks.get("korean_font", [])) == 2, checks.get("korean_font")
 
 

@@ -1,5 +1,5 @@
 #!/bin/sh
-# Initialise the data directory only when it is empty (a new volume); otherwise reuse what is there.
+# 데이터 디렉터리가 비어 있을 때(새 볼륨)만 초기화하고, 아니면 있는 데이터를 그대로 씁니다.
 set -e
 chown -R mysql:mysql /var/lib/mysql /run/mysqld
 if [ ! -d /var/lib/mysql/mysql ]; then

@@ -1,5 +1,5 @@
 #!/bin/sh
-# Render every template with only our variables (nginx's own $variables stay untouched).
+# 우리 변수만 골라 템플릿을 채웁니다(nginx 자신의 $변수는 그대로 둠).
 set -e
 vars='${SERVER_PORT} ${BACKEND_HOST} ${BACKEND_PORT} ${RESOLVER}'
 for tpl in /etc/nginx/templates/*.template; do

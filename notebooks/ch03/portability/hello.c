@@ -1,4 +1,4 @@
-/* 3.2: the same program linked dynamically and statically; it prints the kernel it runs on. */
+/* 3.2: 같은 프로그램을 동적 링크와 정적 링크로 빌드합니다. 실행 중인 커널 버전을 출력합니다. */
 #include <stdio.h>
 #include <sys/utsname.h>
 

@@ -3,9 +3,10 @@
 Configuration comes only from environment variables (12-factor style, like the book's Go API):
 
     TODO_BIND          address to listen on, ``host:port`` (default ``0.0.0.0:8080``)
-    TODO_PRIMARY_URL   ``mysql://user:password@host:port/database`` of the primary (writes)
-    TODO_REPLICA_URL   the same for the replicas (reads); a host name with several addresses (Swarm's
-                       DNS round robin) is tried address by address
+    TODO_PRIMARY_URL   ``mysql://user:password@host:port/database`` of the primary (writes);
+                       the book's name ``TODO_MASTER_URL`` is accepted too
+    TODO_REPLICA_URL   the same for the replicas (reads), or the book's ``TODO_SLAVE_URL``; a host name
+                       with several addresses (Swarm's DNS round robin) is tried address by address
     TODO_DRAIN_SECONDS seconds to keep answering after SIGTERM (default 6) so that proxies that still
                        hold this task's address finish their requests during a rolling update
 
@@ -13,7 +14,7 @@ Endpoints:
     GET  /todo?status=TODO|PROGRESS|DONE   list (all tasks without ``status``)
     POST /todo   {"title": "...", "content": "..."}             -> 201 and the new task
     PUT  /todo   {"id": 1, "status": "DONE", "title"?, "content"?} -> 200 and the updated task
-    GET  /health                                                 -> 200 {"status": "ok", "version": ...}
+    GET  /health (or /hc, the book's path)                       -> 200 {"status": "ok", "version": ...}
 Invalid input is answered with 400 and ``{"error": "..."}`` (Korean), a database that cannot be reached
 with 503; the server never answers 500 for bad input.
 """
@@ -58,8 +59,11 @@ def parse_dsn(url: str) -> dict:
             "password": unquote(parts.password or ""), "database": parts.path.lstrip("/") or None}
 
 
-PRIMARY = parse_dsn(os.environ.get("TODO_PRIMARY_URL", "mysql://todo:todo@primary:3306/tododb"))
-REPLICA = parse_dsn(os.environ.get("TODO_REPLICA_URL", "mysql://todo:todo@replica:3306/tododb"))
+# The book's variable names (TODO_MASTER_URL, TODO_SLAVE_URL) are accepted too.
+PRIMARY = parse_dsn(os.environ.get("TODO_PRIMARY_URL") or os.environ.get("TODO_MASTER_URL")
+                    or "mysql://todo:todo@primary:3306/tododb")
+REPLICA = parse_dsn(os.environ.get("TODO_REPLICA_URL") or os.environ.get("TODO_SLAVE_URL")
+                    or "mysql://todo:todo@replica:3306/tododb")
 
 
 def connect(dsn: dict, *, spread: bool) -> pymysql.connections.Connection:
@@ -218,7 +222,7 @@ class Handler(BaseHTTPRequestHandler):
     def dispatch(self) -> None:
         url = urlsplit(self.path)
         try:
-            if url.path == "/health":
+            if url.path in ("/health", "/hc"):  # /hc: the book's health-check path, kept as an alias
                 if self.command not in ("GET", "HEAD"):
                     raise ApiError(405, "GET만 허용됩니다.")
                 self.reply(200, {"status": "draining" if DRAINING.is_set() else "ok",

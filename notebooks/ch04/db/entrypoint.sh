@@ -1,12 +1,12 @@
 #!/bin/sh
-# Start MariaDB as the TODO app's primary or as one of its replicas.
+# MariaDB를 TODO 앱의 프라이머리 또는 레플리카로 시작합니다.
 #
-# First start only (empty data directory): create the system tables, then run the role's init with a
-# temporary server that does not listen on the network, so nobody sees a half-initialised database:
-#   primary - database, application user, replication user, schema and seed rows (binary log on);
-#   replica - wait for the primary, copy the database with a consistent snapshot that records the
-#             primary's binary log position, then point replication at that position and start it.
-# Later starts (data directory kept in a volume) skip the init: the replica resumes from where it was.
+# 처음 시작할 때만(데이터 디렉터리가 빔): 시스템 테이블을 만들고, 네트워크를 열지 않은 임시 서버로 역할별 초기화를
+# 합니다. 반쯤 준비된 데이터베이스에 아무도 접속하지 못하게 하기 위해서입니다.
+#   primary - 데이터베이스, 앱 사용자, 복제 사용자, 스키마와 예시 데이터(바이너리 로그 켬)
+#   replica - 프라이머리를 기다린 뒤, 프라이머리의 바이너리 로그 위치를 함께 기록한 일관된 스냅숏으로 데이터를
+#             복사하고, 그 위치부터 복제를 시작
+# 그다음 시작부터는(데이터 디렉터리가 볼륨에 남아 있음) 초기화를 건너뛰고, 레플리카는 멈춘 곳부터 이어 갑니다.
 set -eu
 
 DATADIR=/var/lib/mysql
@@ -14,8 +14,8 @@ SOCKET=/run/mysqld/mysqld.sock
 log() { echo "[todo-db $(date +%H:%M:%S)] $*"; }
 
 server_id() {
-  # Unique per server: SERVER_ID from the environment (the stack file passes the task slot), else
-  # derived from the container's IP address like the book did (third octet * 256 + fourth octet).
+  # 서버마다 다른 값: 환경 변수 SERVER_ID(스택 파일이 태스크 슬롯으로 넘김), 없으면 책처럼
+  # 컨테이너 IP에서 계산(셋째 자리 * 256 + 넷째 자리)
   if [ -n "${SERVER_ID:-}" ]; then echo "$SERVER_ID"; return; fi
   ip=$(hostname -i | awk '{print $1}')
   echo "$ip" | awk -F. '{print $3 * 256 + $4}'
@@ -78,8 +78,8 @@ init_replica() {
   done
   log "replica: primary's binary log status now:"
   $remote -e 'SHOW BINLOG STATUS'
-  # A consistent copy: --single-transaction snapshot + --master-data=2 records the binary log file and
-  # position that match the snapshot exactly (as a comment line we read below).
+  # 일관된 복사본: --single-transaction 스냅숏 + --master-data=2가 스냅숏과 정확히 맞는 바이너리 로그
+  # 파일과 위치를 주석 한 줄로 남기고, 아래에서 그 줄을 읽습니다.
   mariadb-dump -h "$PRIMARY_HOST" -P "$PRIMARY_PORT" -u "$REPL_USER" --single-transaction \
     --master-data=2 --databases "$DB_NAME" > /tmp/snapshot.sql
   pos_line=$(grep -m1 'CHANGE MASTER TO' /tmp/snapshot.sql)
