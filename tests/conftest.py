@@ -163,22 +163,32 @@ def pytest_runtest_teardown(item, nextitem):
 def course_endpoint():
     """One course endpoint (a real background process on a temporary socket) for every endpoint test.
 
-    The test process gets the endpoint's state folder too, so ``dockhelpers.endpoint.marker`` sees the same
-    marker value. Everything created through it is removed at the end (by its marker label).
+    Each test using it gets the endpoint's state folder in its environment (``_course_endpoint_state``), so
+    ``dockhelpers.endpoint.marker`` sees the same marker value. Everything created through it is removed at
+    the end (by its marker label).
     """
     from endpoint_support import RunningEndpoint
 
-    from dockhelpers.endpoint import settings
-
     ep = RunningEndpoint()
-    mp = pytest.MonkeyPatch()
-    mp.setenv(settings.STATE_ENV, str(ep.folder))
     ep.start()
     try:
         yield ep
     finally:
         ep.close()
-        mp.undo()
+
+
+@pytest.fixture(autouse=True)
+def _course_endpoint_state(request):
+    """Tests that use ``course_endpoint`` see its state folder (its marker), and only while they run."""
+    if "course_endpoint" not in request.fixturenames:
+        yield
+        return
+    from dockhelpers.endpoint import settings
+
+    ep = request.getfixturevalue("course_endpoint")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv(settings.STATE_ENV, str(ep.folder))
+        yield
 
 
 def pytest_sessionfinish(session, exitstatus):

@@ -56,6 +56,15 @@ def test_malformed_http_gets_400_and_nothing_is_forwarded(course_endpoint, tail)
     assert course_endpoint.cli("version").returncode == 0  # the endpoint is still serving
 
 
+def test_refused_request_with_a_body_keeps_the_connection(course_endpoint):
+    """A refusal (``swarm init`` has a JSON body) drains the body: the client never sees a broken pipe."""
+    body = b'{"ListenAddr": "0.0.0.0:2377", "ForceNewCluster": false}'
+    req = (b"POST /v1.41/swarm/init HTTP/1.1\r\nHost: d\r\nContent-Type: application/json\r\n"
+           b"Content-Length: %d\r\n\r\n%s" % (len(body), body))
+    out = _send(course_endpoint.socket, req + b"GET /_ping HTTP/1.1\r\nHost: d\r\nConnection: close\r\n\r\n")
+    assert out.startswith(b"HTTP/1.1 403 ") and out.count(b"HTTP/1.1 ") == 2 and out.endswith(b"OK")
+
+
 def test_endpoint_restart_mid_stream(course_endpoint):
     """The kernel's SDK stream breaks with a translatable error; the next call reconnects."""
     ep = course_endpoint
@@ -147,6 +156,8 @@ def test_engine_gone_and_back(course_endpoint, tmp_path):
         assert down.returncode != 0
         assert isinstance(translate(down.stderr), EngineUnavailable), down.stderr
         assert "과정 엔드포인트가 도커 엔진" in down.stderr
+        guarded = subprocess.run(["docker", "rm", "-f", name], env=env, capture_output=True, text=True, timeout=30)
+        assert guarded.returncode != 0 and isinstance(translate(guarded.stderr), EngineUnavailable), guarded.stderr
         engine = start_engine()
         up = subprocess.run(["docker", "ps", "--format", "{{.Names}}"], env=env, capture_output=True, text=True,
                             timeout=30)
@@ -218,3 +229,22 @@ def test_memory_bounded_streaming_200mb_of_logs(course_endpoint):
         assert after - before < 40_000, (before, after)
     finally:
         ep.direct("rm", "-f", name)
+
+
+def test_memory_bounded_100mb_build_context(course_endpoint, tmp_path):
+    """A 100 MB build context is streamed to the engine, not held: the endpoint's RSS barely moves."""
+    import os
+
+    ep = course_endpoint
+    (tmp_path / "big.bin").write_bytes(os.urandom(100 * 1024 * 1024))
+    (tmp_path / "Dockerfile").write_text(f"FROM {BASE}\nLABEL context=big\n")
+    ref = naming.image(f"bigctx{_id()}")
+    before = ep.rss_kb()
+    res = ep.cli("build", "-q", "-t", ref, str(tmp_path), timeout=600)
+    after = ep.rss_kb()
+    try:
+        assert res.returncode == 0, res.stderr
+        print(f"100 MB context; endpoint RSS {before} kB -> {after} kB")
+        assert after - before < 40_000, (before, after)
+    finally:
+        ep.cli("rmi", "-f", ref)

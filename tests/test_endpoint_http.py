@@ -78,6 +78,14 @@ def test_chunked_body_passes_through_unchanged_and_stops_at_its_end():
     assert bytes(reader.buf) == b"NEXT" or reader.take() == b"NEXT"
 
 
+def test_before_end_runs_before_the_last_chunk_goes_out():
+    body = b"3\r\nabc\r\n0\r\n\r\n"
+    out = _Out()
+    seen_at_hook = []
+    copy_body(_pair(body), out, ("chunked", 0), before_end=lambda: seen_at_hook.append(bytes(out.data)))
+    assert seen_at_hook == [b"3\r\nabc\r\n"] and bytes(out.data) == body
+
+
 def test_chunked_trailers_and_truncation():
     body = b"3\r\nabc\r\n0\r\nX-Trailer: 1\r\n\r\n"
     out = _Out()

@@ -132,8 +132,8 @@ def test_logs_follow_streams_before_the_end(course_endpoint):
 
 def test_events_and_stats_streams_via_sdk(course_endpoint):
     client = course_endpoint.sdk()
-    events = client.events(decode=True, filters={"type": "container", "event": "create"})
     name = naming.name(f"ev{_id()}")
+    events = client.events(decode=True, filters={"type": "container", "event": "create", "container": name})
     got = []
     reader = threading.Thread(target=lambda: got.append(next(iter(events))), daemon=True)
     reader.start()

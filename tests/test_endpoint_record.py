@@ -8,6 +8,7 @@ import uuid
 import pytest
 
 from dockhelpers import naming
+from dockhelpers.endpoint import marker
 
 pytestmark = pytest.mark.engine
 BASE = naming.BASE_IMAGE
@@ -30,12 +31,31 @@ def test_session_recording(course_endpoint):
     create = next(e for e in entries if e["path"] == "/containers/create")
     assert create["method"] == "POST" and create["status"] == 201 and create["query"] == {"name": name}
     assert create["body"]["Image"] == BASE and "Id" in create["response"]
+    start = next(e for e in entries if e["path"].endswith("/start"))
+    assert start["status"] == 204
     logs = [e for e in entries if e["path"].endswith("/logs")]
     assert logs and logs[0]["status"] == 200
     waits = [e for e in entries if e["path"].endswith("/wait")]
     assert waits and waits[0]["response"]["StatusCode"] == 0
+    assert create["body"]["Labels"][marker.MARKER_LABEL] == "<marker>"
+    assert ep.marker() not in (ep.record_dir / f"{session}.jsonl").read_text()
     terminal = ep.record_dir / "terminal.jsonl"
     assert not terminal.exists() or name not in terminal.read_text()
+
+
+def test_plain_json_bodies_are_recorded(course_endpoint):
+    """A JSON body no rule rewrites (``docker exec``'s) is recorded too: a replay needs the command."""
+    ep = course_endpoint
+    session = f"exec-{uuid.uuid4().hex[:6]}"
+    client = ep.sdk()
+    client.api.headers["X-Dockercourse-Session"] = session
+    c = client.containers.run(BASE, ["sleep", "infinity"], detach=True, name=naming.name(f"rx{uuid.uuid4().hex[:6]}"))
+    try:
+        assert c.exec_run(["echo", "recorded"]).output == b"recorded\n"
+    finally:
+        c.remove(force=True)
+    exec_create = next(e for e in _lines(ep, session) if e["path"].endswith("/exec") and e["method"] == "POST")
+    assert exec_create["body"]["Cmd"] == ["echo", "recorded"]
 
 
 def test_stream_chunks_have_time_offsets(course_endpoint):
@@ -74,3 +94,25 @@ def test_credentials_never_written(course_endpoint):
     assert "/auth" in text and "<redacted>" in text
     assert secret not in text
     assert "X-Registry-Auth" not in text and "x-registry-auth" not in text
+
+
+def test_cli_config_sends_chapter_and_session(course_endpoint, monkeypatch):
+    """A kernel's CLI calls (``client.environ``): chapter label on what they create, their own recording file."""
+    import subprocess
+
+    from dockhelpers.endpoint import client
+
+    ep = course_endpoint
+    session = f"cli-{uuid.uuid4().hex[:6]}"
+    env = {**ep.client_env(), **client.environ(chapter=2, session=session), "DOCKER_HOST": ep.host}
+    vol = naming.name(f"cfg{uuid.uuid4().hex[:6]}")
+    res = subprocess.run(["docker", "volume", "create", vol], env=env, capture_output=True, text=True)
+    assert res.returncode == 0, res.stderr
+    try:
+        labels = json.loads(ep.direct("volume", "inspect", "-f", "{{json .Labels}}", vol).stdout)
+        assert labels[naming.CHAPTER_LABEL] == "02"
+        assert any(e["path"] == "/volumes/create" for e in _lines(ep, session))
+        plugins = subprocess.run(["docker", "compose", "version"], env=env, capture_output=True, text=True)
+        assert plugins.returncode == 0, plugins.stderr  # the learner's CLI plugins still work
+    finally:
+        ep.cli("volume", "rm", vol)

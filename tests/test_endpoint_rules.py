@@ -130,6 +130,20 @@ def test_service_create_labels_service_and_tasks(monkeypatch, tmp_path):
     assert marker.is_course(x.body["Labels"]) and marker.is_course(x.body["TaskTemplate"]["ContainerSpec"]["Labels"])
 
 
+def test_chapter_from_the_endpoint_setting_and_header(monkeypatch, tmp_path):
+    monkeypatch.setenv(settings.STATE_ENV, str(tmp_path))
+    x = _exchange("POST", "/volumes/create", {"Name": "v"})
+    rules.apply(x)
+    assert naming.CHAPTER_LABEL not in x.body["Labels"]  # a terminal: no chapter
+    monkeypatch.setenv(settings.CHAPTER_ENV, "03")
+    x = _exchange("POST", "/volumes/create", {"Name": "v"})
+    rules.apply(x)
+    assert x.body["Labels"][naming.CHAPTER_LABEL] == "03"
+    x = _exchange("POST", "/volumes/create", {"Name": "v"}, [("X-Dockercourse-Chapter", "04")])
+    rules.apply(x)
+    assert x.body["Labels"][naming.CHAPTER_LABEL] == "04"
+
+
 def test_normalize_ref():
     assert marker.normalize_ref("docker.io/library/debian") == "debian:latest"
     assert marker.normalize_ref("127.0.0.1:5099/library/debian:trixie-slim") == "127.0.0.1:5099/library/debian:trixie-slim"
@@ -208,6 +222,29 @@ def test_engine_build_labels_and_image_listing(course_endpoint, tmp_path):
 
 
 @pytest.mark.engine
+def test_engine_commit_does_not_pass_the_container_marker_on(course_endpoint):
+    ep = course_endpoint
+    name = naming.name(f"cm{_id()}")
+    ref = naming.image(f"committed{_id()}")
+    assert ep.cli("run", "--name", name, BASE, "touch", "/made").returncode == 0
+    try:
+        res = ep.cli("commit", name, ref)
+        assert res.returncode == 0, res.stderr
+        labels = json.loads(ep.direct("image", "inspect", "-f", "{{json .Config.Labels}}", ref).stdout)
+        assert labels[marker.MARKER_LABEL] == "" and labels[marker.IMAGE_MARKER_LABEL] == ep.marker()
+        decoy = f"decoy-cm-{_id()}"
+        assert ep.direct("run", "-d", "--name", decoy, "--label", "kr.dockercourse.test-decoy=1", ref,
+                         "sleep", "infinity").returncode == 0
+        refused = ep.cli("rm", "-f", decoy)
+        assert refused.returncode != 0 and "과정이 만들지 않은" in refused.stderr
+        assert ep.direct("rm", "-f", decoy).returncode == 0
+        assert ep.cli("run", "--rm", ref, "ls", "/made").returncode == 0  # the commit kept the container's config
+    finally:
+        ep.cli("rm", "-f", name)
+        ep.cli("rmi", "-f", ref)
+
+
+@pytest.mark.engine
 def test_engine_pull_remembered_by_reference(course_endpoint):
     """A pull through the endpoint (from the local mirror registry) makes that reference the course's."""
     ep = course_endpoint
@@ -230,12 +267,12 @@ def test_engine_swarm_and_host_powers_refused(course_endpoint):
     ep = course_endpoint
     for args in (["swarm", "init"], ["swarm", "leave", "--force"], ["swarm", "join", "--token", "x", "127.0.0.1:2377"]):
         res = ep.cli(*args)
-        assert res.returncode != 0 and "스웜" in res.stderr, args
+        assert res.returncode != 0 and "스웜" in res.stderr, (args, res.stderr)
     for flags in (["--privileged"], ["--cap-add", "ALL"], ["--pid", "host"], ["--network", "host"],
                   ["-v", "/:/host"], ["-v", "/var/run/docker.sock:/var/run/docker.sock"]):
         name = naming.name(f"bad{_id()}")
         res = ep.cli("run", "--rm", "--name", name, *flags, BASE, "true")
-        assert res.returncode != 0 and "호스트 전체에 닿는 설정" in res.stderr, flags
+        assert res.returncode != 0 and "호스트 전체에 닿는 설정" in res.stderr, (flags, res.stderr)
         assert ep.direct("inspect", name).returncode != 0
 
 

@@ -11,6 +11,7 @@ to touch what the course did not create, and can record every exchange. Modules:
 - :mod:`~dockhelpers.endpoint.record`: JSON-lines recording.
 - :mod:`~dockhelpers.endpoint.server`: the proxy.
 - :mod:`~dockhelpers.endpoint.daemon`: start/stop/status in the background.
+- :mod:`~dockhelpers.endpoint.client`: a kernel's SDK headers and CLI ``DOCKER_CONFIG`` (chapter, session).
 
 CLI: ``python -m dockhelpers endpoint start|stop|status|run [--record DIR]``.
 """

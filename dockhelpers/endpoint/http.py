@@ -175,8 +175,12 @@ def body_framing(head: Head, request: bool, method: str = "GET") -> tuple[str, i
     return ("close", 0)
 
 
-def copy_body(reader: Reader, out: socket.socket, framing: tuple[str, int], tap: Tap | None = None) -> None:
+def copy_body(reader: Reader, out: socket.socket, framing: tuple[str, int], tap: Tap | None = None,
+              before_end: Callable[[], None] | None = None) -> None:
     """Stream one body from ``reader`` to ``out`` unchanged; ``tap`` sees the payload bytes.
+
+    ``before_end`` runs when a chunked body's last chunk has arrived but before it is passed on, so the
+    client cannot go on before it has run (for length- or close-delimited bodies: after the body).
 
     Raises:
         PeerClosed: The sender closed before the body ended (not for close-delimited bodies).
@@ -185,8 +189,12 @@ def copy_body(reader: Reader, out: socket.socket, framing: tuple[str, int], tap:
     kind, length = framing
     if kind == "length":
         _copy_length(reader, out, length, tap)
+        if before_end:
+            before_end()
+        return
     elif kind == "chunked":
-        _copy_chunked(reader, out, tap)
+        _copy_chunked(reader, out, tap, before_end)
+        return
     else:
         while True:
             data = reader.take()
@@ -195,6 +203,8 @@ def copy_body(reader: Reader, out: socket.socket, framing: tuple[str, int], tap:
             out.sendall(data)
             if tap:
                 tap(data)
+    if before_end:
+        before_end()
 
 
 def _copy_length(reader: Reader, out: socket.socket, length: int, tap: Tap | None) -> None:
@@ -211,13 +221,15 @@ def _copy_length(reader: Reader, out: socket.socket, length: int, tap: Tap | Non
         length -= n
 
 
-def _copy_chunked(reader: Reader, out: socket.socket, tap: Tap | None) -> None:
+def _copy_chunked(reader: Reader, out: socket.socket, tap: Tap | None,
+                  before_end: Callable[[], None] | None = None) -> None:
     need = 0  # bytes of chunk data (plus its CRLF) still to pass before the next size line
     trailer = False
     while True:
         buf = reader.buf
         pos = 0
         done = False
+        last_at = -1  # where the last chunk's size line starts, once it is in the buffer
         while True:
             if need:
                 take = min(need, len(buf) - pos)
@@ -245,6 +257,7 @@ def _copy_chunked(reader: Reader, out: socket.socket, tap: Tap | None) -> None:
                 if len(buf) - pos > 1024:
                     raise HttpError("chunk size line too long")
                 break
+            line_at = pos
             size_text = bytes(buf[pos:eol]).split(b";", 1)[0].strip()
             try:
                 size = int(size_text, 16)
@@ -253,8 +266,21 @@ def _copy_chunked(reader: Reader, out: socket.socket, tap: Tap | None) -> None:
             pos = eol + 2
             if size == 0:
                 trailer = True
+                last_at = line_at
             else:
                 need = size + 2
+        if done and before_end:
+            if last_at < 0:  # the last chunk's line went out in an earlier round; nothing to hold back
+                last_at = 0
+            view = memoryview(buf)[:last_at]
+            out.sendall(view)
+            view.release()
+            before_end()
+            view = memoryview(buf)[last_at:pos]
+            out.sendall(view)
+            view.release()
+            del buf[:pos]
+            return
         if pos:
             view = memoryview(buf)[:pos]
             out.sendall(view)

@@ -33,12 +33,18 @@ RESERVED = (MARKER_LABEL, IMAGE_MARKER_LABEL)
 _lock = threading.Lock()
 
 
+_cache: dict[Path, str] = {}
+
+
 def _secret(name: str) -> str:
     path = settings.state_dir() / name
+    if path in _cache:
+        return _cache[path]
     with _lock:
         try:
             value = path.read_text().strip()
             if value:
+                _cache[path] = value
                 return value
         except FileNotFoundError:
             pass
@@ -46,6 +52,7 @@ def _secret(name: str) -> str:
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         with os.fdopen(fd, "w") as fh:
             fh.write(value + "\n")
+        _cache[path] = value
         return value
 
 

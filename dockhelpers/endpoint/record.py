@@ -4,7 +4,8 @@ One file per session: ``<dir>/<session>.jsonl``, where the session is the ``X-Do
 request header (a notebook run) or ``terminal``. Each line holds the method, path, query, the parts of a
 JSON body that matter, the status, and the response: a small body whole, a stream as chunks with their
 time offsets in seconds. Registry credentials (``X-Registry-Auth``, ``X-Registry-Config``, ``/auth``
-bodies, ``authconfig`` query values) are never written.
+bodies, ``authconfig`` query values) are never written, and the install's marker and lab token are
+written as ``<marker>`` and ``<lab-token>``.
 """
 
 from __future__ import annotations
@@ -105,6 +106,10 @@ class Recorder:
         return self.folder / f"{name}.jsonl"
 
     def write(self, session: str | None, entry: Entry) -> None:
+        from dockhelpers.endpoint import marker
+
         line = json.dumps(entry.finish(), ensure_ascii=False, separators=(",", ":"))
+        # This install's secrets stay here: a recording may be published (Binder replay).
+        line = line.replace(marker.marker_value(), "<marker>").replace(marker.lab_token(), "<lab-token>")
         with self._lock, open(self.path(session), "a", encoding="utf-8") as fh:
             fh.write(line + "\n")

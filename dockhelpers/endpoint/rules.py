@@ -247,6 +247,22 @@ def build(x: Exchange) -> None:
     x.query["labels"] = json.dumps(_labelled(x, labels, image=True))
 
 
+def commit(x: Exchange) -> None:
+    """``docker commit``: the image gets the image marker, and the container marker is blanked.
+
+    A committed image would otherwise carry the container's marker on to every container made from it,
+    also directly on the engine. The engine keeps labels given in the request over the container's.
+    """
+    body = x.json_body()
+    if not isinstance(body, dict):
+        body = x.body = {}
+    labels = body.get("Labels") or {}
+    labels = {k: v for k, v in labels.items() if k not in marker.RESERVED}
+    labels[marker.MARKER_LABEL] = ""
+    labels[marker.IMAGE_MARKER_LABEL] = marker.marker_value()
+    body["Labels"] = labels
+
+
 def pull(x: Exchange) -> None:
     """``docker pull``: remember the pulled image as the course's (unless it was there before)."""
     ref = x.query.get("fromImage", "")
@@ -342,6 +358,7 @@ RULES: list[tuple[str, str, Rule]] = [
     ("POST", r"/build/prune", prune_build_cache),
     ("POST", r"/build", build),
     ("POST", r"/images/create", pull),
+    ("POST", r"/commit", commit),
     ("POST", r"/images/prune", prune_images),
     ("DELETE", r"/images/(?P<id>.+)", _guard("image")),
     ("GET", r"/images/json", list_images),

@@ -25,6 +25,8 @@ from dockhelpers.endpoint.record import Entry, Recorder
 #: Request headers meant for the endpoint only (not forwarded).
 OWN_HEADERS = (settings.CHAPTER_HEADER, settings.SESSION_HEADER, rules.SHOW_ALL_HEADER)
 HIJACK_SUFFIXES = ("/attach", "/start", "/session", "/grpc")
+#: Answers up to this size are read whole and sent with their head in one write.
+SMALL_BODY = 64 * 1024
 
 
 def engine_unreachable(url: str) -> str:
@@ -95,6 +97,12 @@ class Connection:
         """Answer without the engine; keep the connection only when the request body is consumed."""
         framing = body_framing(x.head, request=True)
         keep = x.body_read or framing == ("length", 0)
+        if not keep:  # read (and drop) a small unread body, so the client can finish sending it
+            try:
+                read_body(self.creader, framing, rules.BODY_LIMIT)
+                keep = True
+            except HttpError:
+                pass
         self.client.sendall(answer_bytes(status, body, close=not keep))
         if entry:
             entry.status(status, "application/json")
@@ -122,6 +130,13 @@ class Connection:
             return self._local(x, exc.status, {"message": str(exc)}, entry)
         except rules.LocalAnswer as ans:
             return self._local(x, ans.status, ans.body, entry)
+        except HttpError:
+            raise
+        except OSError:  # a rule could not ask the engine
+            return self._local(x, 503, {"message": engine_unreachable(self.upstream.url)}, entry)
+        except Exception as exc:  # a rule's own failure: say so, forward nothing
+            return self._local(x, 500, {"message": f"과정 엔드포인트 내부 오류 / endpoint internal error: {exc!r}"},
+                               entry)
         for name in OWN_HEADERS:
             head.remove(name)
         try:
@@ -136,19 +151,27 @@ class Connection:
             data = json.dumps(x.body).encode()
             head.remove("Transfer-Encoding")
             head.set("Content-Length", str(len(data)))
+            head.set("Content-Type", "application/json")
             up.sendall(head.to_bytes() + data)
             if entry:
                 entry.request_body(x.body)
+        elif body_framing(head, request=True) == ("length", 0):
+            up.sendall(head.to_bytes())
         else:
             up.sendall(head.to_bytes())
             framing = body_framing(head, request=True)
-            counter = _Counter()
+            counter = _Counter(keep="json" in (head.get("content-type") or ""))
             try:
                 copy_body(self.creader, up, framing, tap=counter if entry else None)
             except (BrokenPipeError, ConnectionResetError):
                 early = True  # the engine answered (an error) before it read the whole body: pass that on
             if entry and counter.size:
                 entry.request_size(counter.size)
+                if counter.kept is not None:
+                    try:
+                        entry.request_body(json.loads(b"".join(counter.kept)))
+                    except ValueError:
+                        pass
         raw = ureader.read_head()
         if raw is None:  # the engine closed: it restarted or stopped
             self.up = None
@@ -172,9 +195,18 @@ class Connection:
             self.client.sendall(resp.to_bytes() + data)
             if entry:
                 entry.chunk(data)
+        elif framing[0] == "length" and framing[1] <= SMALL_BODY:
+            # one write for a small answer: one wake-up of the client instead of two
+            body = read_body(ureader, framing, SMALL_BODY)
+            self.client.sendall(resp.to_bytes() + body)
+            if entry:
+                entry.chunk(body)
         else:
             self.client.sendall(resp.to_bytes())
-            copy_body(ureader, self.client, framing, tap=entry.chunk if entry else None)
+            after = x.after
+            copy_body(ureader, self.client, framing, tap=entry.chunk if entry else None,
+                      before_end=(lambda: after(status)) if after else None)
+            x.after = None
         if x.after:
             x.after(status)
         if entry:
@@ -197,11 +229,19 @@ class Connection:
 
 
 class _Counter:
-    def __init__(self) -> None:
+    """Counts a streamed request body; keeps a small JSON one for the recording."""
+
+    def __init__(self, keep: bool = False) -> None:
         self.size = 0
+        self.kept: list[bytes] | None = [] if keep else None
 
     def __call__(self, data: bytes) -> None:
         self.size += len(data)
+        if self.kept is not None:
+            if self.size > SMALL_BODY:
+                self.kept = None
+            else:
+                self.kept.append(bytes(data))
 
 
 def _copy_until_eof(reader: Reader, out: socket.socket, tap) -> None:
