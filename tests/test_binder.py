@@ -14,7 +14,7 @@ def test_first_cell_without_engine(path, monkeypatch):
     monkeypatch.setenv("DOCKER_HOST", "unix:///tmp/dkc-no-engine-here.sock")
     nb = nbformat.read(path, as_version=4)
     first = next(c for c in nb.cells if c.cell_type == "code")
-    assert "preflight()" in first.source
+    assert "preflight(chapter=" in first.source
     nb.cells = [first]
     NotebookClient(nb, timeout=120, kernel_name="python3", allow_errors=True,
                    resources={"metadata": {"path": str(path.parent)}}).execute()
