@@ -70,8 +70,11 @@ def execute(path: pathlib.Path, label: str) -> float:
     client = NotebookClient(nb, timeout=CELL_TIMEOUT, kernel_name="python3", allow_errors=False,
                             resources={"metadata": {"path": str(path.parent)}})
     started = time.monotonic()
+    log = ROOT / "build" / "bench" / "kernels.log"
+    log.parent.mkdir(parents=True, exist_ok=True)
     try:
-        client.execute()
+        with open(log, "a", encoding="utf-8") as kernel_stderr:  # the kernel's own warnings, not the table
+            client.execute(stderr=kernel_stderr)
     finally:
         out = ROOT / "build" / "bench" / f"{path.stem}.{label}.ipynb"
         out.parent.mkdir(parents=True, exist_ok=True)
@@ -94,9 +97,10 @@ def notebook_rows(quick: bool) -> list[dict]:
                            note=f"reference: the same notebook cold (first run after removing {len(removed)} "
                                 f"course image(s) of prefix `{naming.prefix()}`); one run each"))
         else:
-            had = {ref for ref, _, _ in course_images()}
+            had = {image_id for _, image_id, _ in course_images()}
             seconds = execute(path, "run")
-            kind = "warm" if had >= {ref for ref, _, _ in course_images()} else "images built during the run"
+            after = {image_id for _, image_id, _ in course_images()}
+            kind = "warm" if had >= after else "new images built during the run"
             out.append(row("notebooks", f"notebook {path.name}, {kind}", Sample([seconds]), "not measured",
                            digits=0, note="quick mode or shared prefix: no cold run"))
     return out
