@@ -82,6 +82,15 @@ def execute(path: pathlib.Path, label: str) -> float:
     return time.monotonic() - started
 
 
+#: Course images seen after each notebook's last run (a later cold run removes the earlier chapters' images).
+SEEN: dict[str, tuple[str, float]] = {}
+
+
+def _remember_images() -> None:
+    for ref, image_id, size in course_images():
+        SEEN.setdefault(f"{image_id}|{ref}", (ref, size))
+
+
 def notebook_rows(quick: bool) -> list[dict]:
     from dockhelpers import naming
 
@@ -103,6 +112,7 @@ def notebook_rows(quick: bool) -> list[dict]:
             kind = "warm" if had >= after else "new images built during the run"
             out.append(row("notebooks", f"notebook {path.name}, {kind}", Sample([seconds]), "not measured",
                            digits=0, note="quick mode or shared prefix: no cold run"))
+        _remember_images()  # before the next notebook's cold run removes these images
     return out
 
 
@@ -111,7 +121,10 @@ def image_rows() -> list[dict]:
     from dockhelpers import naming
 
     by_id: dict[str, tuple[set[str], float]] = {}
-    for ref, image_id, size in course_images():
+    if not SEEN:
+        _remember_images()
+    for key, (ref, size) in SEEN.items():
+        image_id = key.split("|", 1)[0]
         short = ref.split(f"{naming.prefix()}/", 1)[1]
         by_id.setdefault(image_id, (set(), size))[0].add(short)
     out = []

@@ -32,8 +32,10 @@ METHOD = """\
   is attached: the widget values are computed and set; the browser's own drawing of the SVG is not counted
   (it is the browser's CPU, not the kernel's). The PNG row is the old matplotlib chart, for comparison.
 - **Lag**: a 3-second busy loop starts in one container (limited to 0.5 CPU) by `docker exec`; the lag is
-  the time from the exec call until the chart's data (and, in the same run, the streaming CLI's output)
-  first shows half of that load.
+  the time from the moment the loop runs (`exec_start` returned) until the chart's data (and, in the same
+  run, the streaming CLI's output) first shows half of that load. The engine samples once a second and a
+  sample averages the CPU over the second before it, so about 1–2 s of the lag is the engine's; the note
+  gives the part from the sample's arrival to the chart.
 - **Import**: a fresh interpreter per measurement; only the `import` statement is timed.
 - **Notebooks**: run top to bottom like the tests run them (nbclient); cold = after removing this run's
   course images (its own name prefix only; the base image stays; the legacy builder may still reuse layers
