@@ -72,7 +72,7 @@ def run_rm_rows(repeats: int) -> list[dict]:
 
 def rows(quick: bool = False) -> list[dict]:
     """The basics section of the table."""
-    return import_rows(5 if quick else 15) + run_rm_rows(3 if quick else 10)
+    return import_rows(5 if quick else 15) + run_rm_rows(3 if quick else 15)
 
 
 if __name__ == "__main__":

@@ -70,13 +70,25 @@ def execute(path: pathlib.Path, label: str) -> float:
     client = NotebookClient(nb, timeout=CELL_TIMEOUT, kernel_name="python3", allow_errors=False,
                             resources={"metadata": {"path": str(path.parent)}})
     started = time.monotonic()
+    log = ROOT / "build" / "bench" / "kernels.log"
+    log.parent.mkdir(parents=True, exist_ok=True)
     try:
-        client.execute()
+        with open(log, "a", encoding="utf-8") as kernel_stderr:  # the kernel's own warnings, not the table
+            client.execute(stderr=kernel_stderr)
     finally:
         out = ROOT / "build" / "bench" / f"{path.stem}.{label}.ipynb"
         out.parent.mkdir(parents=True, exist_ok=True)
         nbformat.write(nb, out)
     return time.monotonic() - started
+
+
+#: Course images seen after each notebook's last run (a later cold run removes the earlier chapters' images).
+SEEN: dict[str, tuple[str, float]] = {}
+
+
+def _remember_images() -> None:
+    for ref, image_id, size in course_images():
+        SEEN.setdefault(f"{image_id}|{ref}", (ref, size))
 
 
 def notebook_rows(quick: bool) -> list[dict]:
@@ -94,11 +106,13 @@ def notebook_rows(quick: bool) -> list[dict]:
                            note=f"reference: the same notebook cold (first run after removing {len(removed)} "
                                 f"course image(s) of prefix `{naming.prefix()}`); one run each"))
         else:
-            had = {ref for ref, _, _ in course_images()}
+            had = {image_id for _, image_id, _ in course_images()}
             seconds = execute(path, "run")
-            kind = "warm" if had >= {ref for ref, _, _ in course_images()} else "images built during the run"
+            after = {image_id for _, image_id, _ in course_images()}
+            kind = "warm" if had >= after else "new images built during the run"
             out.append(row("notebooks", f"notebook {path.name}, {kind}", Sample([seconds]), "not measured",
                            digits=0, note="quick mode or shared prefix: no cold run"))
+        _remember_images()  # before the next notebook's cold run removes these images
     return out
 
 
@@ -107,7 +121,10 @@ def image_rows() -> list[dict]:
     from dockhelpers import naming
 
     by_id: dict[str, tuple[set[str], float]] = {}
-    for ref, image_id, size in course_images():
+    if not SEEN:
+        _remember_images()
+    for key, (ref, size) in SEEN.items():
+        image_id = key.split("|", 1)[0]
         short = ref.split(f"{naming.prefix()}/", 1)[1]
         by_id.setdefault(image_id, (set(), size))[0].add(short)
     out = []

@@ -30,9 +30,11 @@ import argparse
 import contextlib
 import importlib.util
 import inspect
+import json
 import os
 import pathlib
 import re
+import signal
 import sys
 import time
 import traceback
@@ -128,13 +130,20 @@ def run_module(path: pathlib.Path, quick: bool, log) -> list[dict]:
 
 
 def main(argv: list[str] | None = None) -> int:
+    # A stopped run (kill, Ctrl+C) still runs the benchmarks' `finally` blocks that remove their containers.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", default=os.environ.get("BENCH") == "quick",
                         help="fewer repeats, no cold notebook runs (also BENCH=quick)")
     parser.add_argument("--only", default=os.environ.get("BENCH_ONLY", ""),
                         help="comma-separated module names (e.g. basics,stats_bench)")
     parser.add_argument("--out", default=str(ROOT / "docs" / "benchmarks.md"))
+    parser.add_argument("--redraw", action="store_true",
+                        help="only rewrite the table and chart from the last run (build/bench/rows.json)")
     args = parser.parse_args(argv)
+    if args.redraw:
+        saved = json.loads((ROOT / "build" / "bench" / "rows.json").read_text(encoding="utf-8"))
+        return publish(saved["rows"], saved["facts"], pathlib.Path(args.out))
     only = {x.strip() for x in args.only.split(",") if x.strip()}
     paths = [p for p in discover() if not only or p.stem in only]
     log_path = ROOT / "build" / "bench" / "run.log"
@@ -150,6 +159,13 @@ def main(argv: list[str] | None = None) -> int:
     machine["mode"] = "quick" if args.quick else "full"
     machine["modules"] = ", ".join(p.stem for p in paths)
     out = pathlib.Path(args.out)
+    (log_path.parent / "rows.json").write_text(json.dumps({"facts": machine, "rows": rows}, indent=1,
+                                                          ensure_ascii=False), encoding="utf-8")
+    return publish(rows, machine, out)
+
+
+def publish(rows: list[dict], machine: dict, out: pathlib.Path) -> int:
+    """Write the Markdown and the chart, print the table."""
     chart = out.with_suffix(".png")
     write_chart(rows, chart)
     write_markdown(rows, machine, out, chart.name)
