@@ -23,6 +23,7 @@ from dockhelpers.engine import ensure_loopback_no_proxy
 from dockhelpers.errors import CourseError
 from dockhelpers.naming import BASE_IMAGE
 from dockhelpers.shell import docker
+from dockhelpers.shell import show as shell_show
 
 _PORT = int(os.environ.get("DOCKHELPERS_MIRROR_PORT", "5099"))
 MIRROR = f"127.0.0.1:{_PORT}"
@@ -181,7 +182,7 @@ def bootstrap(ref: str = BASE_IMAGE) -> None:
         for change in changes:
             args += ["--change", change]
         out, err = import_rootfs(rootfs, args, ref)
-        print(f"$ docker image import {' '.join(args[2:])} - {ref}\n{out.strip()}")
+        shell_show(f"docker image import {' '.join(args[2:])} - {ref}\n{out.strip()}")
 
 
 def run_with_deadline(args: list[str], deadline: float, what: str, hint: str) -> str:
@@ -195,7 +196,7 @@ def run_with_deadline(args: list[str], deadline: float, what: str, hint: str) ->
     """
     import signal
 
-    print(f"$ {' '.join(args)}", flush=True)
+    shell_show(f"{' '.join(args)}")
     try:
         proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
                                 text=True, errors="replace", start_new_session=True)

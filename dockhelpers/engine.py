@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from dockhelpers.errors import EngineUnavailable, translate
 from dockhelpers.naming import BASE_IMAGE
+from dockhelpers.shell import show as shell_show
 
 if TYPE_CHECKING:  # pragma: no cover
     import docker
@@ -207,7 +208,7 @@ def doctor(show: bool = True) -> "pd.DataFrame":
     import pandas as pd
 
     if show:
-        print("$ docker version && docker info && docker compose version")
+        shell_show("docker version && docker info && docker compose version")
     rows = [
         {"항목": c.item, "값": c.value, "상태": "정상" if c.ok else "확인 필요", "해결 방법": "" if c.ok else c.fix}
         for c in checks()

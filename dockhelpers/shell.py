@@ -1,17 +1,24 @@
 """The one path from a notebook to the ``docker`` CLI: show the exact command, run it, stream its output.
 
 Every ``docker ...`` command a notebook runs goes through :func:`docker` (or the ``%docker`` line magic,
-which calls it), so the learner always sees the real command, and a later replay mode can record and
-play back sessions in one place.
+which calls it), so the learner always sees the real command. Docker commands reach the engine through the
+course endpoint, which records their API exchanges; every other command (curl, ls, ssh ...) is recorded here
+when ``DOCKHELPERS_RECORD`` names a folder: one JSON line per command in ``<folder>/<session>.shell.jsonl``
+(the session is ``DOCKHELPERS_SESSION``, set by a notebook's preflight to ``chNN``), with each output line's
+time offset, for the Binder replay.
 """
 
 from __future__ import annotations
 
+import json
 import os
+import re
 import shlex
 import subprocess
 import sys
 import threading
+import time
+from pathlib import Path
 from dataclasses import dataclass, field
 from typing import IO, Callable, Sequence
 
@@ -45,6 +52,28 @@ class CommandResult:
 
     def _repr_pretty_(self, printer, cycle) -> None:  # IPython: don't echo the result a second time
         printer.text(f"<종료 코드 {self.returncode}>")
+
+
+#: A folder: non-docker commands are recorded there (see the module docstring).
+RECORD_ENV = "DOCKHELPERS_RECORD"
+#: The recording's session name (a notebook's preflight sets ``chNN``); ``terminal`` when unset.
+SESSION_ENV = "DOCKHELPERS_SESSION"
+
+
+def _record(args: Sequence[str], cwd: object, returncode: int, seconds: float,
+            timed: list[tuple[float, str, str]]) -> None:
+    """Append one command's record (argv, exit code, output lines with time offsets) when recording is on."""
+    folder = os.environ.get(RECORD_ENV)
+    if not folder or (args and Path(args[0]).name == "docker"):
+        return  # docker commands are recorded by the course endpoint, as API exchanges
+    session = re.sub(r"[^A-Za-z0-9_.-]", "_", os.environ.get(SESSION_ENV) or "terminal")[:80]
+    entry = {"t": time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime()), "argv": list(args),
+             "cwd": str(cwd) if cwd else None, "returncode": returncode, "seconds": round(seconds, 3),
+             "out": [[round(offset, 3), stream, line] for offset, stream, line in timed]}
+    path = Path(folder)
+    path.mkdir(parents=True, exist_ok=True)
+    with open(path / f"{session}.shell.jsonl", "a", encoding="utf-8") as fh:
+        fh.write(json.dumps(entry, ensure_ascii=False) + "\n")
 
 
 def show(command: str) -> None:
@@ -105,6 +134,8 @@ def run(
     out: list[str] = []
     err: list[str] = []
     lines: list[str] = []
+    timed: list[tuple[float, str, str]] = []
+    started = time.monotonic()
     lock = threading.Lock()
 
     def pump(pipe: IO[str], sink: list[str], target: IO[str]) -> None:
@@ -112,6 +143,7 @@ def run(
             with lock:
                 sink.append(line)
                 lines.append(line.rstrip("\n"))
+                timed.append((time.monotonic() - started, "out" if sink is out else "err", line.rstrip("\n")))
                 if stream:
                     target.write(line)
                     target.flush()
@@ -137,6 +169,7 @@ def run(
                           "엔진 상태를 확인하고 다시 실행하세요.") from exc
     for t in threads:
         t.join()
+    _record(args, cwd, proc.returncode, time.monotonic() - started, timed)
     result = CommandResult(args, proc.returncode, "".join(out), "".join(err), lines)
     if check and proc.returncode != 0:
         raise translate(result.stderr or result.stdout or f"exit code {proc.returncode}", context)

@@ -28,6 +28,7 @@ from dockhelpers.statsmath import (CLI_HEADERS, COLUMNS, KOREAN_LABELS, block_io
                                    memory_limit, memory_percent, memory_usage, network_io, parse_time, pids,
                                    to_row)
 from dockhelpers.statsstream import StatsStream
+from dockhelpers.shell import show as shell_show
 
 if TYPE_CHECKING:  # pragma: no cover
     import docker
@@ -244,7 +245,7 @@ def collect(containers: Sequence[Any], seconds: float = 5.0, echo: bool = True) 
     """
     sampler = StatsSampler(containers)
     if echo:
-        print(f"$ {sampler.command()}   # {seconds:g}초 동안 관찰", flush=True)
+        shell_show(f"{sampler.command()}   # {seconds:g}초 동안 관찰")
     with sampler:
         time.sleep(seconds)
     return sampler.frame()
@@ -288,8 +289,8 @@ def snapshot(containers: Sequence[Any], echo: bool = True, timeout: float = 10.0
         raise CourseError("통계를 볼 컨테이너를 하나 이상 지정하세요.",
                           "예: `stats.snapshot([\"dkc-echo\"])` (`docker container ls`로 이름을 확인합니다).")
     if echo:
-        print(f"$ docker container stats --no-stream {' '.join(getattr(c, 'name', None) or str(c) for c in containers)}",
-              flush=True)
+        names = " ".join(getattr(c, "name", None) or str(c) for c in containers)
+        shell_show(f"docker container stats --no-stream {names}")
     api = engine.client().api
     pool = ThreadPoolExecutor(max_workers=min(len(refs), engine.POOL_SIZE - 1), thread_name_prefix="dkc-snap")
     try:

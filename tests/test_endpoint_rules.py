@@ -340,3 +340,6 @@ def test_engine_chapter_socket_labels_what_the_cli_creates(course_endpoint):
     found = json.loads(labels.stdout)
     assert found[naming.CHAPTER_LABEL] == "03" and marker.MARKER_LABEL in found
     course_endpoint.cli("container", "rm", name)
+    # A chapter's socket also names the recording session: one file per notebook (chapter).
+    recorded = (course_endpoint.record_dir / "ch03.jsonl").read_text()
+    assert f'"name": "{name}"' in recorded or name in recorded

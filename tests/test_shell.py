@@ -1,5 +1,7 @@
 """The CLI layer shows the exact command, streams output, and raises Korean errors."""
 
+import json
+
 import pytest
 
 from dockhelpers import errors, shell
@@ -35,3 +37,23 @@ def test_timeout_stops_the_command():
 def test_missing_program_is_a_course_error():
     with pytest.raises(errors.CourseError):
         shell.run(["dkc-no-such-program"], echo=False)
+
+
+def test_non_docker_commands_are_recorded_with_time_offsets(tmp_path, monkeypatch):
+    monkeypatch.setenv(shell.RECORD_ENV, str(tmp_path))
+    monkeypatch.setenv(shell.SESSION_ENV, "ch02")
+    shell.run(["sh", "-c", "echo first; sleep 0.3; echo second >&2"], stream=False)
+    shell.docker("version --format '{{.Client.Os}}'", stream=False)  # recorded by the endpoint, not here
+    lines = (tmp_path / "ch02.shell.jsonl").read_text().splitlines()
+    assert len(lines) == 1
+    entry = json.loads(lines[0])
+    assert entry["argv"][0] == "sh" and entry["returncode"] == 0
+    (t1, s1, l1), (t2, s2, l2) = entry["out"]
+    assert (s1, l1, s2, l2) == ("out", "first", "err", "second") and t2 - t1 >= 0.25
+
+
+def test_nothing_is_recorded_without_the_setting(tmp_path, monkeypatch):
+    monkeypatch.delenv(shell.RECORD_ENV, raising=False)
+    monkeypatch.chdir(tmp_path)
+    shell.run("echo quiet", stream=False)
+    assert not list(tmp_path.rglob("*.jsonl"))

@@ -41,6 +41,10 @@ def use(chapter: int | str | None = None) -> str | None:
         The ``DOCKER_HOST`` now in effect, or None when the endpoint is switched off or no engine answers
         (then nothing changes and the preflight explains the missing engine).
     """
+    if chapter is not None:
+        from dockhelpers.shell import SESSION_ENV
+
+        os.environ[SESSION_ENV] = f"ch{int(chapter):02d}"  # non-docker commands record into the same session
     if disabled() or not _engine_answers():
         return None
     host = settings.docker_host(chapter)

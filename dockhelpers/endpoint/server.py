@@ -122,6 +122,8 @@ class Connection:
         head = parse_request(raw)  # HttpError -> 400 in run(), nothing forwarded
         if self.chapter and not head.get(settings.CHAPTER_HEADER):
             head.set(settings.CHAPTER_HEADER, self.chapter)  # a chapter's socket: its chapter, unless told
+        if self.chapter and not head.get(settings.SESSION_HEADER):
+            head.set(settings.SESSION_HEADER, f"ch{self.chapter}")  # and its recording: <dir>/chNN.jsonl
         x = rules.Exchange(head, self.creader, self.upstream)
         entry = Entry(x.method, x.path, x.query) if self.recorder else None
         try:

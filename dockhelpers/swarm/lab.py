@@ -17,6 +17,7 @@ from dockhelpers import inspection, naming
 from dockhelpers.errors import CourseError
 from dockhelpers.poll import poll
 from dockhelpers.shell import CommandResult, docker, run
+from dockhelpers.shell import show as shell_show
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -265,7 +266,7 @@ def up(workers: int = 3, *, mode: str | None = None, timeout: float = 120) -> La
             continue
         if state == "error":
             exec_on(node, ["swarm", "leave", "--force"], check=False)
-        print(f"$ docker exec {node_container(node)} docker swarm join --token {token[:20]}... {MANAGER}:2377")
+        shell_show(f"docker exec {node_container(node)} docker swarm join --token {token[:20]}... {MANAGER}:2377")
         exec_on(node, ["swarm", "join", "--token", token, f"{MANAGER}:2377"], echo=False,
                 context=f"{node} swarm join")
 
@@ -348,7 +349,7 @@ def status(show: bool = True) -> "pd.DataFrame":
     fmt = "{{json .}}"
     res = manager(["node", "ls", "--format", fmt], echo=False, stream=False)
     if show:
-        print(f"$ docker exec {node_container(MANAGER)} docker node ls")
+        shell_show(f"docker exec {node_container(MANAGER)} docker node ls")
     rows = [json.loads(line) for line in res.stdout.splitlines() if line.strip()]
     cols = {"Hostname": "HOSTNAME", "Status": "STATUS", "Availability": "AVAILABILITY",
             "ManagerStatus": "MANAGER STATUS", "EngineVersion": "ENGINE VERSION", "ID": "ID"}

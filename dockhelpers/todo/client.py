@@ -12,6 +12,7 @@ from dockhelpers import web
 from dockhelpers.errors import CourseError
 from dockhelpers.poll import poll, poll_or_none
 from dockhelpers.shell import run
+from dockhelpers.shell import show as shell_show
 from dockhelpers.todo.names import STATUSES, base_url
 from dockhelpers.web import Response
 
@@ -44,7 +45,7 @@ def web_board() -> dict[str, list[dict]]:
 
 def web_add(title: str, content: str = "") -> int:
     """Add a task with the page's form (``POST /todo``, form fields) and return its id."""
-    print(f"$ curl -X POST -d title={title} {base_url()}/todo")
+    shell_show(f"curl -X POST -d title={title} {base_url()}/todo")
     resp = http("POST", "/todo", form={"title": title, "content": content})
     if resp.status != 303:
         raise CourseError(f"할 일을 추가하지 못했습니다 (HTTP {resp.status}).", "웹과 API 서비스를 확인하세요.",
@@ -58,7 +59,7 @@ def web_add(title: str, content: str = "") -> int:
 
 def web_move(todo_id: int, status: str) -> int:
     """Move a task with the page's buttons (``POST /move``); returns the HTTP status (303 on success)."""
-    print(f"$ curl -X POST -d id={todo_id} -d status={status} {base_url()}/move")
+    shell_show(f"curl -X POST -d id={todo_id} -d status={status} {base_url()}/move")
     return http("POST", "/move", form={"id": todo_id, "status": status}).status
 
 

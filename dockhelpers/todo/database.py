@@ -13,6 +13,7 @@ from dockhelpers import swarm
 from dockhelpers.errors import CourseError
 from dockhelpers.poll import poll_or_none
 from dockhelpers.todo.names import REPLICAS, korean, service
+from dockhelpers.shell import show as shell_show
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -51,8 +52,8 @@ def db_exec(task: TaskContainer, sql: str, *, echo: bool = False, vertical: bool
     """Run SQL in a database task (``docker exec NODE docker exec TASK mariadb tododb -e SQL``)."""
     args = ["exec", task.container, "mariadb", "--default-character-set=utf8mb4", "tododb", "-e", sql]
     if echo:
-        print(f"$ docker exec {swarm.node_container(task.node)} docker exec {task.container} "
-              f"mariadb tododb -e \"{sql}\"")
+        shell_show(f"docker exec {swarm.node_container(task.node)} docker exec {task.container} "
+                   f"mariadb tododb -e \"{sql}\"")
     res = swarm.exec_on(task.node, args, check=False, echo=False, stream=False, timeout=30)
     if not res.ok:
         raise CourseError(f"{task.task}에서 SQL을 실행하지 못했습니다.", "태스크가 실행 중인지 확인하세요.",
@@ -102,7 +103,7 @@ def replication_status() -> "pd.DataFrame":
     """:func:`replication_rows` as a table with Korean headers (one row per replica task)."""
     import pandas as pd
 
-    print(f"$ docker exec <노드> docker exec <{service('db', 'replica')} 태스크> mariadb -e 'SHOW REPLICA STATUS\\G'")
+    shell_show(f"docker exec <노드> docker exec <{service('db', 'replica')} 태스크> mariadb -e 'SHOW REPLICA STATUS\\G'")
     return korean(pd.DataFrame(replication_rows()))
 
 

@@ -6,6 +6,7 @@ import json
 from typing import TYPE_CHECKING
 
 from dockhelpers import naming, swarm
+from dockhelpers.shell import show as shell_show
 from dockhelpers.todo.names import (CHAPTER, INGRESS_PORT, KOREAN_LABELS, STACK_FILES, korean, network, service,
                                     stack)
 
@@ -26,7 +27,8 @@ def services_frame() -> "pd.DataFrame":
     """The chapter's services from the live engine: stack, service, replicas, image, endpoint mode, ports, networks."""
     import pandas as pd
 
-    print("$ docker exec dkc-manager docker service ls --filter label=kr.dockercourse.chapter=04")
+    shell_show(f"docker exec {swarm.node_container(swarm.MANAGER)} docker service ls "
+               f"--filter label={naming.CHAPTER_LABEL}={naming.chapter_id(CHAPTER)}")
     res = swarm.manager(["service", "ls", "--filter", f"label={naming.CHAPTER_LABEL}={naming.chapter_id(CHAPTER)}",
                          "--format", "{{json .}}"], echo=False, stream=False, check=False)
     services = _json_lines(res.stdout)
@@ -135,7 +137,7 @@ def access_log(svc: str, tail: int = 5, *, contains: str = "") -> "pd.DataFrame"
     """
     import pandas as pd
 
-    print(f"$ docker service logs --raw --tail {tail} {svc}")
+    shell_show(f"docker service logs --raw --tail {tail} {svc}")
     res = swarm.manager(["service", "logs", "--raw", "--tail", str(tail), svc], check=False, echo=False,
                         stream=False, timeout=60)
     rows = []
