@@ -220,7 +220,8 @@ class ExerciseSet:
         solver = self.items[number].solver
         if solver is None:
             return ""
-        return textwrap.dedent(inspect.getsource(solver))
+        shown = getattr(solver, "source", None)  # a generated solver says what the learner would type
+        return shown if shown else textwrap.dedent(inspect.getsource(solver))
 
     def show_solution(self, number: int) -> None:
         """Print the reference solution's code (``ch02.show_solution(1)``)."""

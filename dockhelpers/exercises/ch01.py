@@ -16,7 +16,7 @@ from pathlib import Path
 from dockhelpers import naming
 from dockhelpers.checks import CheckResult, ExerciseSet, failed, passed
 from dockhelpers.exercises import hints
-from dockhelpers.exercises.quiz import Answers, Question, grade, widget
+from dockhelpers.exercises.quiz import Answers, Question, register, widget
 
 exercises = ExerciseSet(chapter=1)
 
@@ -234,28 +234,14 @@ def ask(number: int):
     return widget(QUESTIONS[number], answers, number)
 
 
-@exercises.check(5, "RUN은 언제 실행되나 (개념 문제)")
-def check_5() -> CheckResult:
-    return grade(QUESTIONS[5], answers.chosen.get(5))
-
-
-@exercises.solution(5)
-def solution_5() -> None:
-    answer(5, "b")
-
-
-@exercises.check(6, "같은 이미지 ID가 뜻하는 것 (개념 문제)")
-def check_6() -> CheckResult:
-    return grade(QUESTIONS[6], answers.chosen.get(6))
-
-
-@exercises.solution(6)
-def solution_6() -> None:
-    answer(6, "b")
-
-
 check = exercises.run_check
 progress_table = exercises.progress_table
 solution_button = exercises.solution_button
 solve = exercises.solve
 show_solution = exercises.show_solution
+
+
+register(exercises, QUESTIONS, answers, {
+    5: "RUN은 언제 실행되나 (개념 문제)",
+    6: "같은 이미지 ID가 뜻하는 것 (개념 문제)",
+}, "ch01")

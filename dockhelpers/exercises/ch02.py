@@ -17,7 +17,7 @@ from pathlib import Path
 from dockhelpers import naming, web
 from dockhelpers.checks import CheckResult, ExerciseSet, failed, passed
 from dockhelpers.exercises import hints
-from dockhelpers.exercises.quiz import Answers, Question, grade, widget
+from dockhelpers.exercises.quiz import Answers, Question, register, widget
 
 exercises = ExerciseSet(chapter=2)
 
@@ -422,18 +422,13 @@ def ask(number: int):
     return widget(QUESTIONS[number], answers, number)
 
 
-@exercises.check(8, "TTY가 없는 곳에서 실패하는 옵션 (개념 문제)")
-def check_8() -> CheckResult:
-    return grade(QUESTIONS[8], answers.chosen.get(8))
-
-
-@exercises.solution(8)
-def solution_8() -> None:
-    answer(8, "b")
-
-
 check = exercises.run_check
 progress_table = exercises.progress_table
 solution_button = exercises.solution_button
 solve = exercises.solve
 show_solution = exercises.show_solution
+
+
+register(exercises, QUESTIONS, answers, {
+    8: "TTY가 없는 곳에서 실패하는 옵션 (개념 문제)",
+}, "ch02")

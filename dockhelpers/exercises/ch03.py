@@ -17,7 +17,7 @@ import json
 from dockhelpers import inspection, naming, web
 from dockhelpers.checks import CheckResult, ExerciseSet, failed, passed
 from dockhelpers.exercises import hints
-from dockhelpers.exercises.quiz import Answers, Question, grade, widget
+from dockhelpers.exercises.quiz import Answers, Question, register, widget
 from dockhelpers.poll import poll_or_none
 from dockhelpers.shell import run
 
@@ -372,31 +372,7 @@ def ask(number: int):
     return widget(QUESTIONS[number], answers, number)
 
 
-@exercises.check(6, "스웜의 잡(job) 서비스와 주기 작업 (개념 문제)")
-def check_6() -> CheckResult:
-    return grade(QUESTIONS[6], answers.chosen.get(6))
-
-
-@exercises.solution(6)
-def solution_6() -> None:
-    answer(6, "b")
-
-
-@exercises.resetter(6)
-def reset_6() -> None:
-    answers.clear(6)
-
-
-@exercises.check(7, "create만 한 컨테이너의 상태 (개념 문제)")
-def check_7() -> CheckResult:
-    return grade(QUESTIONS[7], answers.chosen.get(7))
-
-
-@exercises.solution(7)
-def solution_7() -> None:
-    answer(7, "b")
-
-
-@exercises.resetter(7)
-def reset_7() -> None:
-    answers.clear(7)
+register(exercises, QUESTIONS, answers, {
+    6: "스웜의 잡(job) 서비스와 주기 작업 (개념 문제)",
+    7: "create만 한 컨테이너의 상태 (개념 문제)",
+}, "ch03")

@@ -21,7 +21,7 @@ import json
 
 from dockhelpers import swarm, todo
 from dockhelpers.checks import CheckResult, ExerciseSet, failed, passed
-from dockhelpers.exercises.quiz import Answers, Question, grade, widget
+from dockhelpers.exercises.quiz import Answers, Question, register, widget
 
 exercises = ExerciseSet(chapter=4)
 check = exercises.run_check
@@ -360,31 +360,7 @@ def ask(number: int):
     return widget(QUESTIONS[number], answers, number)
 
 
-@exercises.check(6, "롤링 업데이트 중 nginx가 다시 보내지 않는 요청 (개념 문제)")
-def check_6() -> CheckResult:
-    return grade(QUESTIONS[6], answers.chosen.get(6))
-
-
-@exercises.solution(6)
-def solution_6() -> None:
-    answer(6, "b")
-
-
-@exercises.resetter(6)
-def reset_6() -> None:
-    answers.clear(6)
-
-
-@exercises.check(7, "레플리카의 두 가지 뜻 (개념 문제)")
-def check_7() -> CheckResult:
-    return grade(QUESTIONS[7], answers.chosen.get(7))
-
-
-@exercises.solution(7)
-def solution_7() -> None:
-    answer(7, "b")
-
-
-@exercises.resetter(7)
-def reset_7() -> None:
-    answers.clear(7)
+register(exercises, QUESTIONS, answers, {
+    6: "롤링 업데이트 중 nginx가 다시 보내지 않는 요청 (개념 문제)",
+    7: "레플리카의 두 가지 뜻 (개념 문제)",
+}, "ch04")

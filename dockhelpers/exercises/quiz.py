@@ -106,3 +106,35 @@ def widget(question: Question, answers: Answers, number: int):
 
     buttons.observe(on_change, names="value")
     return w.VBox([title, buttons])
+
+
+def register(exercises, questions: "dict[int, Question]", answers: Answers, titles: "dict[int, str]",
+             module: str) -> None:
+    """Register conceptual questions as exercises of a chapter, with one check, solution and reset each.
+
+    The check grades the recorded answer, the solution records the right letter (shown to the learner as
+    ``chNN.answer(n, "b")``), the reset forgets the answer.
+
+    Args:
+        exercises: The chapter's :class:`~dockhelpers.checks.ExerciseSet`.
+        questions: Question number -> :class:`Question`.
+        answers: The chapter's recorded answers.
+        titles: Question number -> exercise title (Korean), for the questions to register.
+        module: The chapter module's name as the learner imports it (``"ch03"``).
+    """
+    for number, title in titles.items():
+        question = questions[number]
+
+        def check(q: Question = question, n: int = number) -> CheckResult:
+            return grade(q, answers.chosen.get(n))
+
+        def solve(q: Question = question, n: int = number) -> None:
+            answers.set(n, q.answer)
+
+        def reset(n: int = number) -> None:
+            answers.clear(n)
+
+        solve.source = f'{module}.answer({number}, "{question.answer}")\n'  # type: ignore[attr-defined]
+        exercises.check(number, title)(check)
+        exercises.solution(number)(solve)
+        exercises.resetter(number)(reset)
