@@ -83,12 +83,12 @@ def execute(path: pathlib.Path, label: str) -> float:
 
 
 #: Course images seen after each notebook's last run (a later cold run removes the earlier chapters' images).
-SEEN: dict[str, tuple[str, float]] = {}
+SEEN: dict[str, tuple[str, float]] = {}  # reference -> (image ID, size in MB)
 
 
 def _remember_images() -> None:
-    for ref, image_id, size in course_images():
-        SEEN.setdefault(f"{image_id}|{ref}", (ref, size))
+    for ref, image_id, size in course_images():  # a tag rebuilt by a later notebook keeps its latest image
+        SEEN[ref] = (image_id, size)
 
 
 def notebook_rows(quick: bool) -> list[dict]:
@@ -123,8 +123,7 @@ def image_rows() -> list[dict]:
     by_id: dict[str, tuple[set[str], float]] = {}
     if not SEEN:
         _remember_images()
-    for key, (ref, size) in SEEN.items():
-        image_id = key.split("|", 1)[0]
+    for ref, (image_id, size) in SEEN.items():
         short = ref.split(f"{naming.prefix()}/", 1)[1]
         by_id.setdefault(image_id, (set(), size))[0].add(short)
     out = []
