@@ -30,6 +30,8 @@ class RunningEndpoint:
         self.socket = self.folder / "docker.sock"
         self.record_dir = self.folder / "record"
         self.host = f"unix://{self.socket}"
+        #: The decoy label of this session (its value is unique, so one session never removes another's decoys).
+        self.decoy = f"{DECOY_LABEL}={self.folder.name}"
         self.env = {**os.environ, settings.STATE_ENV: str(self.folder), settings.UPSTREAM_ENV: self.engine,
                     "PYTHONPATH": str(ROOT)}
         self.env.pop(settings.SOCKET_ENV, None)
@@ -97,7 +99,7 @@ class RunningEndpoint:
         """Remove, directly on the engine, everything this endpoint created and every decoy; what was left."""
         left: list[str] = []
         value = self.marker()
-        selectors = [f"label={DECOY_LABEL}"] + ([f"label={marker.MARKER_LABEL}={value}"] if value else [])
+        selectors = [f"label={self.decoy}"] + ([f"label={marker.MARKER_LABEL}={value}"] if value else [])
         for flt in selectors:
             ids = self.direct("ps", "-aq", "--filter", flt).stdout.split()
             if ids:

@@ -17,7 +17,7 @@ import uuid
 from pathlib import Path
 
 import pytest
-from endpoint_support import DECOY_LABEL, ROOT
+from endpoint_support import ROOT
 
 from dockhelpers import naming
 from dockhelpers.endpoint import marker, settings
@@ -56,8 +56,8 @@ def inner(course_endpoint):
     (folder / "engine").mkdir()
     name = naming.name(f"dind{uuid.uuid4().hex[:6]}")
     volume = f"{name}-data"
-    ep.direct("volume", "create", "--label", f"{DECOY_LABEL}=1", volume)
-    res = ep.direct("run", "-d", "--name", name, "--label", f"{DECOY_LABEL}=1", *CAPS,
+    ep.direct("volume", "create", "--label", ep.decoy, volume)
+    res = ep.direct("run", "-d", "--name", name, "--label", ep.decoy, *CAPS,
                     "-v", f"{folder / 'engine'}:/var/run/dind", "-v", f"{volume}:/var/lib/docker", image,
                     "--host=unix:///var/run/dind/docker.sock")
     assert res.returncode == 0, res.stderr

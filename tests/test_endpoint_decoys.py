@@ -7,7 +7,6 @@ import json
 import uuid
 
 import pytest
-from endpoint_support import DECOY_LABEL
 
 from dockhelpers import naming
 from dockhelpers.endpoint import marker
@@ -38,10 +37,10 @@ def decoys(course_endpoint, course_image):
     ep = course_endpoint
     made = {
         "unlabelled": ["--name", f"decoy-{_id()}"],
-        "from-course-image": ["--name", f"decoy-img-{_id()}", "--label", f"{DECOY_LABEL}=1"],
-        "look-alike": ["--name", f"decoy-like-{_id()}", "--label", f"{DECOY_LABEL}=1",
+        "from-course-image": ["--name", f"decoy-img-{_id()}", "--label", ep.decoy],
+        "look-alike": ["--name", f"decoy-like-{_id()}", "--label", ep.decoy,
                        *naming.label_args(2), "--label", f"{marker.MARKER_LABEL}=not-the-secret"],
-        "course-like-name": [*["--name", naming.name(f"echo{_id()}")], "--label", f"{DECOY_LABEL}=1"],
+        "course-like-name": [*["--name", naming.name(f"echo{_id()}")], "--label", ep.decoy],
     }
     names = {}
     for kind, args in made.items():
@@ -90,13 +89,13 @@ def test_prunes_leave_decoys(course_endpoint, decoys):
     stopped = {}
     for kind in ("unlabelled", "look-alike"):  # stopped decoys: what a prune would remove
         name = f"decoy-stopped-{kind}-{_id()}"
-        extra = ["--label", f"{DECOY_LABEL}=1"] + (naming.label_args() if kind == "look-alike" else [])
+        extra = ["--label", ep.decoy] + (naming.label_args() if kind == "look-alike" else [])
         assert ep.direct("create", "--name", name, *extra, BASE, "true").returncode == 0
         stopped[kind] = name
     vol = f"decoy-vol-{_id()}"
     net = f"decoy-net-{_id()}"
-    ep.direct("volume", "create", "--label", f"{DECOY_LABEL}=1", *naming.label_args(), vol)
-    ep.direct("network", "create", "--label", f"{DECOY_LABEL}=1", *naming.label_args(), net)
+    ep.direct("volume", "create", "--label", ep.decoy, *naming.label_args(), vol)
+    ep.direct("network", "create", "--label", ep.decoy, *naming.label_args(), net)
     mine = naming.name(f"pruned{_id()}")
     assert ep.cli("create", "--name", mine, BASE, "true").returncode == 0
     myvol = ep.cli("volume", "create").stdout.strip()
