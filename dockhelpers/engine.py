@@ -169,10 +169,26 @@ def checks() -> list[Check]:
         ipvs = None
     ipvs_text = {True: "지원", False: "미지원 (DNS 라운드 로빈과 host 모드 포트로 대신함)", None: "확인 불가"}[ipvs]
     result.append(Check("IPVS (라우팅 메시)", ipvs_text, True))
+    result.append(_endpoint_check())
     base = _has_image(BASE_IMAGE)
     result.append(Check(f"베이스 이미지 {BASE_IMAGE}", "있음" if base else "없음", base,
                         "`python -m dockhelpers prepare`를 실행하거나 `docker image pull debian:trixie-slim`을 실행하세요."))
     return result
+
+
+def _endpoint_check() -> Check:
+    """Whether this process talks to the engine through the course endpoint (and how Windows gets one)."""
+    from dockhelpers.endpoint import kernel, settings
+
+    host = os.environ.get("DOCKER_HOST", "")
+    if settings.is_own(host):
+        return Check("과정 엔드포인트", f"사용 중 ({host})", True)
+    if kernel.disabled():
+        return Check("과정 엔드포인트", "꺼짐 (DOCKHELPERS_ENDPOINT=off: 엔진에 바로 연결)", True)
+    if os.name == "nt":
+        return Check("과정 엔드포인트", "Windows에서는 쓸 수 없음", False,
+                     "Windows에서는 WSL 2(Ubuntu 등) 안에서 `make lab`을 실행하세요. 엔드포인트는 유닉스 소켓을 씁니다.")
+    return Check("과정 엔드포인트", "거치지 않음 (노트북의 첫 셀 `engine.preflight(chapter=N)`이 연결합니다)", True)
 
 
 def _has_image(ref: str) -> bool:

@@ -21,6 +21,22 @@ def test_doctor_reports_the_real_engine(engine):
     assert facts["베이스 이미지 debian:trixie-slim"] == "있음"
     assert facts["컴포즈 플러그인(Compose v2)"].startswith("2.")
     assert set(table["상태"]) <= {"정상", "확인 필요"}
+    assert facts["과정 엔드포인트"].startswith("거치지 않음")  # the test process talks to the engine directly
+
+
+@pytest.mark.engine
+def test_doctor_says_when_the_endpoint_is_in_use(course_endpoint, monkeypatch):
+    from dockhelpers import engine
+    from dockhelpers.endpoint import settings
+
+    monkeypatch.setenv("DOCKER_HOST", settings.docker_host(2))
+    engine.reset_client()
+    try:
+        facts = dict(zip(*(lambda t: (t["항목"], t["값"]))(engine.doctor(show=False))))
+        assert facts["과정 엔드포인트"] == f"사용 중 ({settings.docker_host(2)})"
+    finally:
+        monkeypatch.undo()
+        engine.reset_client()
 
 
 @pytest.mark.engine
