@@ -192,19 +192,21 @@ def copy_body(reader: Reader, out: socket.socket, framing: tuple[str, int], tap:
         if before_end:
             before_end()
         return
-    elif kind == "chunked":
+    if kind == "chunked":
         _copy_chunked(reader, out, tap, before_end)
         return
-    else:
-        while True:
-            data = reader.take()
-            if not data:
-                return
-            out.sendall(data)
-            if tap:
-                tap(data)
-    if before_end:
-        before_end()
+    copy_until_eof(reader, out, tap)
+
+
+def copy_until_eof(reader: Reader, out: socket.socket, tap: Tap | None = None) -> None:
+    """Copy everything ``reader`` yields until its peer closes (a close-framed body, or a hijacked stream)."""
+    while True:
+        data = reader.take()
+        if not data:
+            return
+        out.sendall(data)
+        if tap:
+            tap(data)
 
 
 def _copy_length(reader: Reader, out: socket.socket, length: int, tap: Tap | None) -> None:

@@ -18,8 +18,8 @@ from http import HTTPStatus
 from pathlib import Path
 
 from dockhelpers.endpoint import rules, settings
-from dockhelpers.endpoint.http import (Head, HttpError, PeerClosed, Reader, body_framing, copy_body, join_target,
-                                       parse_request, parse_response, read_body)
+from dockhelpers.endpoint.http import (Head, HttpError, PeerClosed, Reader, body_framing, copy_body, copy_until_eof,
+                                       join_target, parse_request, parse_response, read_body)
 from dockhelpers.endpoint.record import Entry, Recorder
 
 #: Request headers meant for the endpoint only (not forwarded).
@@ -247,14 +247,9 @@ class _Counter:
 
 
 def _copy_until_eof(reader: Reader, out: socket.socket, tap) -> None:
+    """One direction of a hijacked connection: copy until EOF, then half-close ``out``."""
     try:
-        while True:
-            data = reader.take()
-            if not data:
-                break
-            out.sendall(data)
-            if tap:
-                tap(data)
+        copy_until_eof(reader, out, tap)
     except OSError:
         pass
     try:
