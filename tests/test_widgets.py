@@ -308,6 +308,9 @@ def test_lifecycle_diagram_follows_a_real_container_through_the_event_stream(eng
         assert "class='dkc-edge dkc-edge-active' data-edge='running-exited'" in diagram.svg.value
         c.remove()
         assert _wait_state(diagram, "removed") == "removed" and diagram.edge == ("exited", "removed")
+        # The state can turn "removed" (inspect: 404) a moment before the engine's destroy event arrives.
+        from dockhelpers.poll import poll_or_none
+        poll_or_none(lambda: diagram.last_event == "destroy", 10, interval=0.1)
         assert diagram.last_event == "destroy" and diagram.engine_state is None
         assert [e.split()[-1] for e in diagram.events][-1] == "destroy", diagram.events
         assert "destroy" in diagram.event_log.value
