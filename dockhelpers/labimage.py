@@ -47,6 +47,26 @@ PLATFORMS = ("manylinux_2_39_x86_64", "manylinux_2_34_x86_64", "manylinux_2_28_x
              "manylinux2014_x86_64", "manylinux1_x86_64", "linux_x86_64")
 
 
+#: The Swarm lab's capability set (notebooks/ch03/lab/compose.capabilities.yaml): the inner engine's rights where
+#: ``--privileged`` is refused (a sandbox whose bounding set lacks CAP_SYS_RESOURCE).
+CAPABILITY_ARGS = ("--cap-add", "ALL", "--cap-drop", "SYS_RESOURCE", "--security-opt", "seccomp=unconfined",
+                   "--security-opt", "apparmor=unconfined", "--security-opt", "systempaths=unconfined",
+                   "-v", "/sys/fs/cgroup:/sys/fs/cgroup:rw")
+
+
+def privileged_allowed() -> bool:
+    """True when the engine runs ``--privileged`` containers (``docker run --rm --privileged BASE true``)."""
+    out = subprocess.run(["docker", "container", "run", "--rm", "--privileged", *naming.label_args(),
+                          naming.BASE_IMAGE, "true"], capture_output=True, text=True, timeout=120)
+    return out.returncode == 0
+
+
+def engine_run_args() -> list[str]:
+    """``docker run`` arguments that let the lab container run its own engine: ``--privileged`` where the
+    engine allows it, else the Swarm lab's capability set (:data:`CAPABILITY_ARGS`)."""
+    return ["--privileged"] if privileged_allowed() else list(CAPABILITY_ARGS)
+
+
 def wheel_dir(root: Path = ROOT) -> Path:
     """Where the wheels for the build are kept (``build/labimage/wheels``, ignored by git)."""
     return root / "build" / "labimage" / "wheels"
