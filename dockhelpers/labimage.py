@@ -37,6 +37,8 @@ DOCKERFILE = "classroom/lab/Dockerfile"
 REPO = "lab"
 #: Label carrying the content hash (so old lab images can be told apart from other course images).
 HASH_LABEL = "kr.dockercourse.labimage"
+#: Label of the build stage the classic builder keeps as an untagged image (the Python packages).
+STAGE_LABEL = "kr.dockercourse.labimage.stage"
 #: What the build copies (relative to the context), besides the files matched here.
 INPUTS = (".dockerignore", "requirements.txt", "pyproject.toml", "classroom/lab", "scripts", "dockhelpers",
           "notebooks")
@@ -221,7 +223,7 @@ def ensure_lab_image(root: Path = ROOT, *, out: Callable[[str], None] = print,
 
     log: list[str] = []
     stream = client().api.build(path=str(root), dockerfile=DOCKERFILE, tag=ref, rm=True, forcerm=True, decode=True,
-                                buildargs={"BASE_IMAGE": naming.BASE_IMAGE}, labels=labels, timeout=1800)
+                                buildargs={"BASE_IMAGE": naming.BASE_IMAGE, "COURSE_PREFIX": naming.prefix()}, labels=labels, timeout=1800)
     for chunk in stream:
         if "error" in chunk or "errorDetail" in chunk:
             raise CourseError("랩 이미지 빌드의 한 단계가 실패했습니다.", "아래 빌드 기록의 끝을 확인하세요.",
@@ -233,6 +235,7 @@ def ensure_lab_image(root: Path = ROOT, *, out: Callable[[str], None] = print,
                 on_line(text.rstrip("\n"))
     out(f"{ref}: {time.monotonic() - started:.0f}초 만에 만들었습니다.")
     _remove_older(ref)
+    remove_stale_stages()
     return ref
 
 
@@ -244,6 +247,26 @@ def _remove_older(keep: str) -> None:
     for ref in out.stdout.split():
         if ref != keep:
             subprocess.run(["docker", "image", "rm", ref], capture_output=True, timeout=60)
+
+
+def remove_stale_stages(keep: int = 1) -> list[str]:
+    """Remove this prefix's untagged build-stage images but the newest ``keep`` (the next build's cache).
+
+    CLI equivalent: ``docker image ls --filter dangling=true --filter label=kr.dockercourse.labimage.stage``
+    then ``docker image rm ID`` for the older ones.
+
+    Returns:
+        The image IDs removed.
+    """
+    out = subprocess.run(["docker", "image", "ls", "--no-trunc", "--filter", "dangling=true", "--filter",
+                          f"label={STAGE_LABEL}", "--filter", f"label={naming.PREFIX_LABEL}={naming.prefix()}",
+                          "--format", "{{.CreatedAt}}\t{{.ID}}"], capture_output=True, text=True, timeout=30)
+    rows = sorted((line.split("\t") for line in out.stdout.splitlines() if "\t" in line), reverse=True)
+    removed = []
+    for _, image_id in rows[keep:]:
+        if subprocess.run(["docker", "image", "rm", image_id], capture_output=True, timeout=60).returncode == 0:
+            removed.append(image_id)
+    return removed
 
 
 def main(argv: list[str] | None = None) -> int:
