@@ -133,6 +133,7 @@ def test_privileged_container_starts_its_engine(lab_image):
                           extra=[*labimage.engine_run_args(), "-v", f"{volume}:/var/lib/docker"]) as lab:
             ready = lab.exec(["lab-ready.sh", "60"], user="learner", check=False)
             assert ready.returncode == 0, ready.stdout + ready.stderr + lab.logs()
+            assert f"/lab?token={lab.token}" in ready.stdout, ready.stdout
             who = lab.exec(["sh", "-c", "id -un; id -Gn; docker info --format '{{.Driver}}'"], user="learner").stdout
             assert who.split()[0] == "learner" and "docker" in who.split()[1:-1], who
             assert who.split()[-1] == "overlay2", who
