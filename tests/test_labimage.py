@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 import subprocess
+import time
 from pathlib import Path
 
 import pytest
@@ -140,6 +141,13 @@ def test_privileged_container_starts_its_engine(lab_image):
             # The lab itself runs as the learner, not root.
             assert lab.exec(["sh", "-c", "ps -o user= -p $(pgrep -f jupyter-lab | head -n 1)"]).stdout.strip() \
                 == "learner"
+            # `docker stop` reaches the inner engine too (tini -g): it shuts down cleanly, well before the kill.
+            started = time.monotonic()
+            subprocess.run(["docker", "container", "stop", "-t", "30", lab.name], capture_output=True, check=True)
+            assert time.monotonic() - started < 25
+            log = subprocess.run(["docker", "container", "cp", f"{lab.name}:/var/log/dockercourse/dockerd.log", "-"],
+                                 capture_output=True, check=True).stdout
+            assert b"Daemon shutdown complete" in log, log[-1500:]
     finally:
         subprocess.run(["docker", "volume", "rm", volume], capture_output=True, timeout=60)
     left = subprocess.run(["docker", "volume", "ls", "-q", "--filter", f"name=^{volume}$"], capture_output=True,
