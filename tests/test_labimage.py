@@ -9,8 +9,10 @@ installed, runtime.txt names the image's Python, and JupyterLab answers ``/api/s
 
 from __future__ import annotations
 
+import io
 import re
 import subprocess
+import tarfile
 import time
 from pathlib import Path
 
@@ -90,6 +92,9 @@ def test_binder_like_session(lab_image):
         # binder/start put the lab in replay mode (the JupyterLab server's own environment).
         env = lab.exec(["sh", "-c", "cat /proc/$(pgrep -f jupyter-lab | head -n 1)/environ | tr '\\0' '\\n'"]).stdout
         assert "DOCKHELPERS_MODE=replay" in env.splitlines(), env
+        # The devcontainer's readiness check does not wait for an engine that cannot exist here.
+        ready = lab.exec(["lab-ready.sh", "30"], timeout=20)
+        assert "엔진이 없습니다" in ready.stdout, ready.stdout
         # The learner owns the notebooks copy the lab serves.
         owner = lab.exec(["stat", "-c", "%U", "/home/learner/work", "/home/learner/work/01_docker_basics.ipynb"])
         assert owner.stdout.split() == ["learner", "learner"]
@@ -135,6 +140,7 @@ def test_privileged_container_starts_its_engine(lab_image):
             ready = lab.exec(["lab-ready.sh", "60"], user="learner", check=False)
             assert ready.returncode == 0, ready.stdout + ready.stderr + lab.logs()
             assert f"/lab?token={lab.token}" in ready.stdout, ready.stdout
+            assert re.match(r"Docker Compose version v2\.", lab.exec(["docker", "compose", "version"], user="learner").stdout)
             who = lab.exec(["sh", "-c", "id -un; id -Gn; docker info --format '{{.Driver}}'"], user="learner").stdout
             assert who.split()[0] == "learner" and "docker" in who.split()[1:-1], who
             assert who.split()[-1] == "overlay2", who
@@ -145,9 +151,10 @@ def test_privileged_container_starts_its_engine(lab_image):
             started = time.monotonic()
             subprocess.run(["docker", "container", "stop", "-t", "30", lab.name], capture_output=True, check=True)
             assert time.monotonic() - started < 25
-            log = subprocess.run(["docker", "container", "cp", f"{lab.name}:/var/log/dockercourse/dockerd.log", "-"],
+            tar = subprocess.run(["docker", "container", "cp", f"{lab.name}:/var/log/dockercourse/dockerd.log", "-"],
                                  capture_output=True, check=True).stdout
-            assert b"Daemon shutdown complete" in log, log[-1500:]
+            log = tarfile.open(fileobj=io.BytesIO(tar)).extractfile("dockerd.log").read().decode()  # type: ignore
+            assert "Daemon shutdown complete" in log, log[-2500:]
     finally:
         subprocess.run(["docker", "volume", "rm", volume], capture_output=True, timeout=60)
     left = subprocess.run(["docker", "volume", "ls", "-q", "--filter", f"name=^{volume}$"], capture_output=True,

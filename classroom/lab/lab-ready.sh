@@ -16,6 +16,8 @@ lab_url() {
 i=0
 while [ $i -lt "$deadline" ]; do
   engine=$(cat "$run/engine" 2>/dev/null || true)
+  # Started as an unprivileged user (Binder-like): the entrypoint wrote nothing and no dockerd runs.
+  if [ -z "$engine" ] && [ $i -ge 2 ] && ! pgrep -x dockerd >/dev/null 2>&1; then engine=none; fi
   prepared=$(cat "$run/prepared" 2>/dev/null || true)
   case "$engine" in
     none) echo "[lab] 이 컨테이너에는 도커 엔진이 없습니다(기록 재생용) / no engine here"; exit 0 ;;
