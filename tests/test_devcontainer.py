@@ -22,32 +22,12 @@ import time
 import pytest
 
 from dockhelpers import labimage, naming
-from labimage_support import ROOT, lab_image  # noqa: F401  (lab_image is a fixture)
+from labimage_support import ROOT, RUN_NOTEBOOK, lab_image  # noqa: F401  (lab_image is a fixture)
 
 pytestmark = [pytest.mark.engine, pytest.mark.devcontainer, pytest.mark.slow]
 
 CLI = ROOT / "build" / "devcontainer-cli" / "node_modules" / ".bin" / "devcontainer"
 NOTEBOOK = "01_docker_basics.ipynb"
-#: Run inside the devcontainer as the learner: chapter 1 with nbclient, then a JSON summary on the last line.
-RUN_NOTEBOOK = r"""
-import json, sys, time
-import nbformat
-from nbclient import NotebookClient
-nb = nbformat.read(sys.argv[1], as_version=4)
-started = time.monotonic()
-error = ""
-try:
-    NotebookClient(nb, timeout=600, kernel_name="python3", allow_errors=False,
-                   resources={"metadata": {"path": "/home/learner/work"}}).execute()
-except Exception as exc:
-    error = f"{type(exc).__name__}: {str(exc)[-1500:]}"
-errors = [o.get("ename", "") + ": " + o.get("evalue", "")[:300] for c in nb.cells if c.cell_type == "code"
-          for o in c.get("outputs", []) if o.get("output_type") == "error"]
-print(json.dumps({"seconds": round(time.monotonic() - started, 1), "error": error, "errors": errors,
-                  "cells": sum(c.cell_type == "code" for c in nb.cells)}))
-"""
-
-
 #: Run inside: wait until the lab (the image's command) answers /api/status with the learner's token.
 LAB_STATUS = r"""
 import os, time, urllib.request

@@ -92,6 +92,10 @@ def test_binder_like_session(lab_image):
         # binder/start put the lab in replay mode (the JupyterLab server's own environment).
         env = lab.exec(["sh", "-c", "cat /proc/$(pgrep -f jupyter-lab | head -n 1)/environ | tr '\\0' '\\n'"]).stdout
         assert "DOCKHELPERS_MODE=replay" in env.splitlines(), env
+        # Chapter 1's first cell in the lab's own kernel: the Korean note that there is no engine, no error.
+        first = lab.run_notebook("/home/learner/work/01_docker_basics.ipynb", code_cells=1, timeout=180)
+        assert not first["error"] and not first["errors"], first
+        assert "도커 엔진이 없습니다" in first["text"], first["text"]
         # The devcontainer's readiness check does not wait for an engine that cannot exist here.
         ready = lab.exec(["lab-ready.sh", "30"], timeout=20)
         assert "엔진이 없습니다" in ready.stdout, ready.stdout
