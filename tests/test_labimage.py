@@ -87,6 +87,8 @@ def test_binder_like_session(lab_image):
         assert lab.exec(["python", "-c", code]).stdout.strip() == "/opt/course/dockhelpers/__init__.py"
         # The docker CLI is there (Debian's docker-cli), and no engine answers.
         assert re.match(r"Docker version \d+", lab.exec(["docker", "--version"]).stdout)
+        # The host commands the notebooks run besides docker (chapters 2-3 use curl).
+        assert lab.exec(["sh", "-c", "command -v curl timeout uname"]).stdout.count("/") >= 3
         assert lab.exec(["docker", "version"], check=False).returncode != 0
         assert lab.exec(["sh", "-c", "ls /var/run/docker.sock"], check=False).returncode != 0
         # binder/start put the lab in replay mode (the JupyterLab server's own environment).
