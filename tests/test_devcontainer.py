@@ -69,7 +69,7 @@ def clone(tmp_path, lab_image):
     _run(["git", "clone", "-q", "--no-hardlinks", str(ROOT), str(folder)], 120).check_returncode()
     wheels = labimage.wheel_dir(ROOT)
     if wheels.is_dir():
-        shutil.copytree(wheels, labimage.wheel_dir(folder))
+        shutil.copytree(wheels, labimage.wheel_dir(folder), dirs_exist_ok=True)
     if os.geteuid() == 0:
         # As in a Codespace, the workspace belongs to the learner's uid (work/ is made in it).
         os.chown(folder, 1000, 1000)

@@ -50,6 +50,8 @@ def test_content_hash_follows_the_inputs(tmp_path):
     (tmp_path / "dockhelpers" / "a.py").write_text("x = 1\n")
     first = labimage.content_hash(tmp_path, "sha256:base")
     (tmp_path / "README.md").write_text("not copied\n")
+    (tmp_path / labimage.WHEELS).mkdir(parents=True)
+    (tmp_path / labimage.WHEELS / "x-1.0-py3-none-any.whl").write_bytes(b"derived from requirements.txt")
     (tmp_path / "dockhelpers" / "__pycache__").mkdir()
     (tmp_path / "dockhelpers" / "__pycache__" / "a.pyc").write_bytes(b"\0")
     assert labimage.content_hash(tmp_path, "sha256:base") == first
