@@ -132,6 +132,9 @@ def test_binder_files_match_the_image(lab_image):
             status = lab.exec(["dpkg-query", "-W", "-f", "${Status}", package], check=False).stdout
             assert status == "install ok installed", (package, status)
         python = lab.exec(["python", "-c", "import sys; print('%d.%d' % sys.version_info[:2])"]).stdout.strip()
+        # The plots find the Korean font (fonts-nanum) as the learner.
+        font = lab.exec(["python", "-c", "from dockhelpers import plots; print(plots.use_korean_font())"]).stdout
+        assert font.strip().startswith("Nanum"), font
     runtime = (BINDER / "runtime.txt").read_text().strip()
     assert runtime == f"python-{python}", f"binder/runtime.txt says {runtime}, the lab image has Python {python}"
     assert (BINDER / "start").stat().st_mode & 0o111, "binder/start must be executable"
