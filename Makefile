@@ -10,7 +10,7 @@ STAMP := $(VENV)/.installed
 LAB_PORT ?= 8888
 PYTEST_ARGS ?=
 # The inner loop: unit tests and the engine basics (no notebooks, no Swarm lab, no browser, no host simulations).
-QUICK_MARKERS := not notebook and not lab and not browser and not hostsim and not final
+QUICK_MARKERS := not notebook and not lab and not browser and not hostsim and not final and not hub
 
 .PHONY: lab test test-quick venv engine system test-deps prepare doctor cleanup bench clean-venv stop update
 

@@ -51,6 +51,7 @@ c.DockerSpawner.mem_limit = S["memory"]
 c.Spawner.start_timeout = 180
 c.Spawner.http_timeout = 120
 c.Spawner.default_url = "/lab"
+c.Spawner.args = list(S.get("lab_args", []))  # DOCKHELPERS_HUB_LAB_ARGS (the tests expose the lab's app object)
 c.Spawner.environment = {
     # the lab image's entrypoint gives these to the student's own engine (dockerd --registry-mirror ...)
     "DOCKHELPERS_REGISTRY_MIRROR": S["mirror"],
@@ -61,7 +62,7 @@ if S["mode"] == "privileged":
 else:  # the Swarm lab's capability set (notebooks/ch03/lab/compose.capabilities.yaml)
     c.DockerSpawner.extra_host_config = {
         "cap_add": ["ALL"], "cap_drop": ["SYS_RESOURCE"],
-        "security_opt": ["seccomp=unconfined", "apparmor=unconfined", "systempaths=unconfined"],
+        "security_opt": ["seccomp=unconfined", "apparmor=unconfined"],
         "binds": ["/sys/fs/cgroup:/sys/fs/cgroup:rw"],
     }
 
@@ -70,7 +71,15 @@ def _labels(spawner):
     return {**LABELS, STUDENT_LABEL: spawner.user.name}
 
 
-c.DockerSpawner.extra_create_kwargs = lambda spawner: {"labels": _labels(spawner)}
+def _create_kwargs(spawner):
+    extra = {"labels": _labels(spawner)}
+    if S["mode"] != "privileged":
+        # `--security-opt systempaths=unconfined` is a CLI form; the API takes empty masked/read-only path lists.
+        extra["host_config"] = {"MaskedPaths": [], "ReadonlyPaths": []}
+    return extra
+
+
+c.DockerSpawner.extra_create_kwargs = _create_kwargs
 
 
 def pre_spawn_hook(spawner):

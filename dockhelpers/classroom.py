@@ -297,7 +297,8 @@ class Settings:
                 "admin_token": self.admin_token, "prefix": naming.prefix(), "network": network_name(),
                 "labels": naming.classroom_labels(), "lab_prefix": naming.name("lab"),
                 "api_port": naming.hub_port("api"), "proxy_api_port": naming.hub_port("proxy_api"),
-                "dashboard_port": naming.hub_port("dashboard"), "chp": str(CHP), "root": str(ROOT)}
+                "dashboard_port": naming.hub_port("dashboard"), "chp": str(CHP), "root": str(ROOT),
+                "lab_args": os.environ.get("DOCKHELPERS_HUB_LAB_ARGS", "").split()}
 
 
 def settings() -> dict[str, Any] | None:
@@ -479,9 +480,19 @@ def down(*, keep_homes: bool = False, out: Out | None = None) -> dict[str, list[
     for name in found["containers"]:
         try:
             c.containers.get(name).remove(force=True, v=False)
-            removed["containers"].append(name)
         except docker.errors.NotFound:
             pass
+        except docker.errors.APIError as exc:  # the hub is removing it at this moment (stopping its servers)
+            if exc.status_code != 409:
+                raise
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                c.containers.get(name)
+            except docker.errors.NotFound:
+                break
+            time.sleep(0.3)
+        removed["containers"].append(name)
     for name in found["volumes"]:
         if keep_homes and name.endswith("-home"):
             continue
