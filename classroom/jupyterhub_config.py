@@ -63,8 +63,9 @@ else:  # the Swarm lab's capability set (notebooks/ch03/lab/compose.capabilities
     c.DockerSpawner.extra_host_config = {
         "cap_add": ["ALL"], "cap_drop": ["SYS_RESOURCE"],
         "security_opt": ["seccomp=unconfined", "apparmor=unconfined"],
-        "binds": ["/sys/fs/cgroup:/sys/fs/cgroup:rw"],
     }
+    # (a bind, not extra_host_config["binds"]: that list would replace the volumes' binds)
+    c.DockerSpawner.volumes["/sys/fs/cgroup"] = {"bind": "/sys/fs/cgroup", "mode": "rw"}
 
 
 def _labels(spawner):
