@@ -103,8 +103,11 @@ c.JupyterHub.services = [
     {"name": "dashboard", "url": f"http://127.0.0.1:{S['dashboard_port']}",
      "command": [sys.executable, os.path.join(S["root"], "classroom", "dashboard.py")],
      "oauth_no_confirm": True,
+     # the dashboard finds the hub's labs by the same prefix, state folder and engine as the hub
      "environment": {"DKC_HUB_SETTINGS": os.environ["DKC_HUB_SETTINGS"], "PYTHONPATH": S["root"],
-                     "NO_PROXY": os.environ.get("NO_PROXY", ""), "no_proxy": os.environ.get("no_proxy", "")}},
+                     **{k: os.environ[k] for k in ("DOCKHELPERS_PREFIX", "DOCKHELPERS_PORT_OFFSET", "DOCKHELPERS_HUB_STATE",
+                                                   "DOCKER_HOST", "DOCKER_CONTEXT", "NO_PROXY", "no_proxy", "HOME")
+                        if k in os.environ}}},
     {"name": "teacher-tools", "api_token": S["admin_token"]},
 ]
 c.JupyterHub.load_roles = [

@@ -399,7 +399,8 @@ def up(roster_file: str | os.PathLike[str], *, address: str = "127.0.0.1", port:
     data = conf.as_json()
     (state / "settings.json").write_text(json.dumps(data, indent=1), encoding="utf-8")
     os.chmod(state / "settings.json", 0o600)
-    env = {**os.environ, "DKC_HUB_SETTINGS": str(state / "settings.json"), "PYTHONPATH": str(ROOT)}
+    env = {**os.environ, "DKC_HUB_SETTINGS": str(state / "settings.json"), "PYTHONPATH": str(ROOT),
+           "DOCKHELPERS_HUB_STATE": str(state)}
     env["NO_PROXY"] = env["no_proxy"] = ",".join(filter(None, [env.get("NO_PROXY", ""), "127.0.0.1", "localhost", gateway]))
     log = open(state / "jupyterhub.log", "ab")
     proc = subprocess.Popen([sys.executable, "-m", "jupyterhub", "-f", str(CLASSROOM / "jupyterhub_config.py")],

@@ -77,6 +77,10 @@ def hub(tmp_path_factory):
                 pytest.fail(f"labs not ready: {json.dumps(users)[:2000]}")
             yield conf
         finally:
+            log = classroom.state_dir() / "jupyterhub.log"
+            if log.is_file():  # kept for a failure's post-mortem (down removes the state folder)
+                SHOTS.mkdir(parents=True, exist_ok=True)
+                (SHOTS / "jupyterhub.log").write_bytes(log.read_bytes())
             classroom.down(out=lambda _: None)
 
 
@@ -267,6 +271,11 @@ def test_dashboard_grid_and_reset_one_student(hub, browser, exercised):
     context, page = login(browser, TEACHER)
     try:
         page.goto(f"{browser.hub_base}/services/dashboard/", wait_until="domcontentloaded")
+        page.on("close", lambda _: None)
+        try:
+            page.wait_for_selector("#grid tbody tr", timeout=30_000)
+        finally:
+            page.screenshot(path=str(SHOTS / "dashboard-first.png"))
         for student in STUDENTS:
             page.wait_for_selector(f"tr[data-student='{student}'] td.ok[data-key='1-1']", timeout=30_000)
             assert "정상" in page.inner_text(f"tr[data-student='{student}'] td.engine")
