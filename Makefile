@@ -10,9 +10,9 @@ STAMP := $(VENV)/.installed
 LAB_PORT ?= 8888
 PYTEST_ARGS ?=
 # The inner loop: unit tests and the engine basics (no notebooks, no Swarm lab, no browser, no host simulations).
-QUICK_MARKERS := not notebook and not lab and not browser and not hostsim and not final and not hub
+QUICK_MARKERS := not notebook and not lab and not browser and not hostsim and not final and not labimage and not devcontainer and not hub
 
-.PHONY: lab test test-quick venv engine system test-deps prepare doctor cleanup bench clean-venv stop update
+.PHONY: lab test test-quick venv engine system test-deps prepare doctor cleanup bench clean-venv stop update lab-image
 
 $(STAMP): requirements.txt requirements-dev.txt pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -37,6 +37,10 @@ engine: venv
 
 prepare: engine
 	@$(BIN)/python -m dockhelpers prepare --base-only
+
+# The course lab image (classroom/lab/Dockerfile) for Codespaces and the classroom hub; prints dkc/lab:<content hash>.
+lab-image: prepare
+	@$(BIN)/python -m dockhelpers.labimage
 
 doctor: venv
 	@$(BIN)/python -m dockhelpers doctor

@@ -96,5 +96,5 @@ allow_root=""
 echo $$ > "$lab/lab.pid"   # exec keeps this pid: `make stop` ends the lab through it
 cd "$work"
 # shellcheck disable=SC2086
-exec "$bin/jupyter" lab --no-browser --ip=127.0.0.1 --port="$port" --ServerApp.port_retries=0 \
+exec "$bin/jupyter" lab --no-browser --ip="${DOCKHELPERS_LAB_IP:-127.0.0.1}" --port="$port" --ServerApp.port_retries=0 \
   --ServerApp.root_dir="$work" $allow_root

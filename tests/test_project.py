@@ -11,8 +11,9 @@ def test_ci_runs_the_readme_test_command():
 
 def test_binder_config():
     binder = ROOT / "binder"
-    assert (binder / "runtime.txt").read_text().strip() == "python-3.11"
-    assert "fonts-nanum" in (binder / "apt.txt").read_text().split()
+    assert (binder / "runtime.txt").read_text().strip() == "python-3.13"  # the lab image's Python (tests/test_labimage.py checks it)
+    assert {"fonts-nanum", "docker-cli"} <= set((binder / "apt.txt").read_text().split())
+    assert "DOCKHELPERS_MODE=replay" in (binder / "start").read_text()
     post = (binder / "postBuild").read_text()
     assert "set -e" in post and "pip install" in post
     assert "-r ../requirements.txt" in (binder / "requirements.txt").read_text()
