@@ -37,11 +37,12 @@ c.JupyterHub.admin_access = False  # teachers manage labs (stop, reset) but do n
 c.JupyterHub.spawner_class = "dockerspawner.DockerSpawner"
 c.DockerSpawner.image = S["image"]
 c.DockerSpawner.pull_policy = "never"
+c.DockerSpawner.cmd = ["jupyterhub-singleuser"]
 c.DockerSpawner.network_name = S["network"]
 c.DockerSpawner.use_internal_ip = True
 c.DockerSpawner.name_template = S["lab_prefix"] + "-{username}"
 c.DockerSpawner.remove = True  # the container goes on stop; its two volumes stay (home, engine data)
-c.DockerSpawner.notebook_dir = "/home/learner"
+c.DockerSpawner.notebook_dir = "/home/learner/work"  # the lab image's copy of the notebooks (in the home volume)
 c.DockerSpawner.volumes = {
     S["lab_prefix"] + "-{username}-home": "/home/learner",
     S["lab_prefix"] + "-{username}-docker": "/var/lib/docker",

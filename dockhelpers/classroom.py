@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import secrets
 import shutil
 import signal
@@ -42,32 +41,18 @@ from typing import Any, Callable
 
 from dockhelpers import naming
 from dockhelpers.errors import CourseError
+from dockhelpers.hubnet import dind_mode, ensure_network, ensure_registry, network_name, registry_name  # noqa: F401
+from dockhelpers.roster import Roster, read_roster  # noqa: F401
 
 ROOT = Path(__file__).resolve().parents[1]
 CLASSROOM = ROOT / "classroom"
 CHP = CLASSROOM / "node_modules" / ".bin" / "configurable-http-proxy"
 #: Where the learner's home is inside the lab image.
 LAB_HOME = "/home/learner"
+#: Where the lab image keeps the learner's copy of the notebooks (the lab's start folder).
+LAB_WORK = f"{LAB_HOME}/work"
 #: The progress store inside a lab container (dockhelpers.progress's default for the learner).
 LAB_PROGRESS = f"{LAB_HOME}/.local/state/dockercourse/progress.jsonl"
-USERNAME = re.compile(r"^[a-z][a-z0-9_-]{0,31}$")
-REGISTRY_CONFIG = """\
-version: 0.1
-log:
-  level: warn
-storage:
-  filesystem:
-    rootdirectory: /var/lib/docker-registry
-  maintenance:
-    readonly:
-      enabled: {readonly}
-http:
-  addr: {addr}
-health:
-  storagedriver:
-    enabled: false
-"""
-
 Out = Callable[[str], None]
 
 
@@ -75,16 +60,6 @@ def state_dir() -> Path:
     """The hub's own folder (database, cookie secret, tokens, logs): ``build/classroom/<prefix>``."""
     setting = os.environ.get("DOCKHELPERS_HUB_STATE", "").strip()
     return Path(setting) if setting else ROOT / "build" / "classroom" / naming.prefix()
-
-
-def network_name() -> str:
-    """The students' network (``<prefix>-hub``)."""
-    return naming.name("hub")
-
-
-def registry_name() -> str:
-    """The cache registry container."""
-    return naming.name("hub-registry")
 
 
 def lab_name(student: str) -> str:
@@ -97,58 +72,15 @@ def lab_volumes(student: str) -> dict[str, str]:
     return {f"{lab_name(student)}-home": LAB_HOME, f"{lab_name(student)}-docker": "/var/lib/docker"}
 
 
-def lab_image() -> str:
-    """The lab image reference (``DOCKHELPERS_LAB_IMAGE``, else ``<prefix>/lab:latest``)."""
-    return os.environ.get("DOCKHELPERS_LAB_IMAGE", "").strip() or naming.image("lab")
+def lab_image(out: Out | None = None) -> str:
+    """The students' lab image: ``DOCKHELPERS_LAB_IMAGE``, else the hub's lab image, built when missing
+    (:func:`dockhelpers.hublab.ensure_hub_lab_image`)."""
+    setting = os.environ.get("DOCKHELPERS_LAB_IMAGE", "").strip()
+    if setting:
+        return setting
+    from dockhelpers.hublab import ensure_hub_lab_image
 
-
-# ---------------------------------------------------------------------------------------------- roster
-@dataclass
-class Roster:
-    """Accounts of a class: the students and the teachers (admins)."""
-
-    students: list[str] = field(default_factory=list)
-    teachers: list[str] = field(default_factory=list)
-
-    @property
-    def everyone(self) -> list[str]:
-        """Every account, teachers first."""
-        return [*self.teachers, *self.students]
-
-
-def read_roster(path: str | os.PathLike[str]) -> Roster:
-    """Read a roster: one account per line, ``teacher`` after a name marks an admin, ``#`` starts a comment.
-
-    Example::
-
-        # 3학년 2반
-        kim teacher
-        s01
-        s02
-
-    Raises:
-        CourseError: A missing file, an invalid name, a repeated name, or no teacher.
-    """
-    source = Path(path)
-    if not source.is_file():
-        raise CourseError(f"명단 파일이 없습니다: {source}", "한 줄에 한 명씩 계정 이름을 쓴 파일을 주세요(예: classroom/roster.example.txt).")
-    roster = Roster()
-    seen: set[str] = set()
-    for number, line in enumerate(source.read_text(encoding="utf-8").splitlines(), start=1):
-        words = line.split("#", 1)[0].split()
-        if not words:
-            continue
-        name = words[0].lower()
-        if not USERNAME.match(name) or len(words) > 2 or (len(words) == 2 and words[1] != "teacher"):
-            raise CourseError(f"명단 {source.name} {number}번째 줄을 읽을 수 없습니다: {line.strip()!r}",
-                              "계정 이름은 영어 소문자로 시작하고 소문자, 숫자, -, _만 씁니다. 교사는 이름 뒤에 teacher를 붙입니다.")
-        if name in seen:
-            raise CourseError(f"명단에 같은 이름이 두 번 있습니다: {name}", "이름마다 한 줄만 남기세요.")
-        seen.add(name)
-        (roster.teachers if len(words) == 2 else roster.students).append(name)
-    if not roster.teachers:
-        raise CourseError("명단에 교사(관리자)가 없습니다.", "교사 계정 줄 끝에 teacher를 붙이세요(예: `kim teacher`).")
-    return roster
+    return ensure_hub_lab_image(out=_say(out))
 
 
 # --------------------------------------------------------------------------------------------- helpers
@@ -160,116 +92,6 @@ def _client():
 
 def _say(out: Out | None) -> Out:
     return out if out else (lambda text: print(text, flush=True))
-
-
-def _docker(args: list[str], timeout: float = 300) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(["docker", *args], capture_output=True, text=True, timeout=timeout)
-
-
-def dind_mode() -> str:
-    """``"privileged"`` when the engine runs ``--privileged`` containers, else ``"capabilities"`` (the Swarm lab's set).
-
-    CLI equivalent: ``docker container run --rm --privileged debian:trixie-slim true``.
-    """
-    forced = os.environ.get("DOCKHELPERS_DIND_MODE", "").strip()
-    if forced in ("privileged", "capabilities"):
-        return forced
-    args = ["container", "run", "--rm", "--privileged", "--network", "none"]
-    for key, value in naming.classroom_labels().items():
-        args += ["--label", f"{key}={value}"]
-    return "privileged" if _docker([*args, naming.BASE_IMAGE, "true"], timeout=120).returncode == 0 else "capabilities"
-
-
-def ensure_network() -> str:
-    """Create the students' network when missing; returns its gateway address (where the hub and registry listen).
-
-    CLI equivalent: ``docker network create --opt com.docker.network.bridge.enable_icc=false --label ... <prefix>-hub``.
-    """
-    import docker
-
-    c = _client()
-    try:
-        net = c.networks.get(network_name())
-    except docker.errors.NotFound:
-        net = c.networks.create(network_name(), driver="bridge", labels=naming.classroom_labels(),
-                                options={"com.docker.network.bridge.enable_icc": "false"})
-        net.reload()
-    configs = (net.attrs.get("IPAM") or {}).get("Config") or []
-    gateway = next((cfg.get("Gateway") for cfg in configs if cfg.get("Gateway")), None)
-    if not gateway:
-        raise CourseError(f"네트워크 {network_name()}의 게이트웨이 주소를 읽을 수 없습니다.", f"`docker network inspect {network_name()}`로 확인하세요.")
-    return gateway
-
-
-def _registry_image() -> str:
-    from dockhelpers import courseimages
-    from dockhelpers.inspection import image_exists
-
-    img = next(i for i in courseimages.IMAGES if i.repo == "swarm-registry")
-    if not image_exists(img.ref):
-        img.build()
-    return img.ref
-
-
-def _run_registry(name: str, addr: str, readonly: bool, config_dir: Path) -> None:
-    import docker
-
-    c = _client()
-    config_dir.mkdir(parents=True, exist_ok=True)
-    config = config_dir / f"{name}.yml"
-    config.write_text(REGISTRY_CONFIG.format(readonly=str(readonly).lower(), addr=addr), encoding="utf-8")
-    try:
-        c.containers.get(name).remove(force=True)
-    except docker.errors.NotFound:
-        pass
-    volume = naming.name("hub-registry-data")
-    try:
-        c.volumes.get(volume)
-    except docker.errors.NotFound:
-        c.volumes.create(volume, labels=naming.classroom_labels())
-    c.containers.run(_registry_image(), name=name, detach=True, network_mode="host", labels=naming.classroom_labels(),
-                     volumes={volume: {"bind": "/var/lib/docker-registry", "mode": "rw"},
-                              str(config): {"bind": "/etc/docker/registry/config.yml", "mode": "ro"}},
-                     restart_policy={"Name": "unless-stopped"} if readonly else None)
-    deadline = time.monotonic() + 30
-    url = f"http://{addr}/v2/"
-    while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(url, timeout=2):
-                return
-        except (urllib.error.URLError, OSError):
-            time.sleep(0.3)
-    raise CourseError(f"캐시 레지스트리 {name}가 {addr}에서 응답하지 않습니다.", f"`docker logs {name}`를 확인하세요.")
-
-
-def ensure_registry(gateway: str, refs: list[str] | None = None, out: Out | None = None) -> str:
-    """Fill and start the read-only cache registry on ``gateway``; returns the mirror URL the labs use.
-
-    CLI equivalent: a writable ``docker-registry`` on 127.0.0.1 for ``docker image push``, removed after, then
-    ``docker container run -d --network host <prefix>/swarm-registry`` read-only on the gateway address.
-    """
-    say = _say(out)
-    from dockhelpers.engine import ensure_loopback_no_proxy
-
-    ensure_loopback_no_proxy()
-    os.environ["NO_PROXY"] = os.environ["no_proxy"] = ",".join(filter(None, [os.environ.get("NO_PROXY", ""), gateway]))
-    seed_addr = f"127.0.0.1:{naming.hub_port('seed')}"
-    seed = naming.name("hub-registry-seed")
-    _run_registry(seed, seed_addr, False, state_dir())
-    try:
-        for ref in refs or [naming.BASE_IMAGE]:
-            repo = ref if "/" in ref.split(":")[0] else f"library/{ref}"
-            target = f"{seed_addr}/{repo}"
-            for step in (["image", "tag", ref, target], ["image", "push", target], ["image", "rm", target]):
-                res = _docker(step)
-                if res.returncode != 0:
-                    raise CourseError(f"캐시 레지스트리에 {ref}를 넣지 못했습니다.", res.stderr.strip()[-300:])
-            say(f"캐시 레지스트리에 넣음: {ref}")
-    finally:
-        _docker(["container", "rm", "-f", seed])
-    addr = f"{gateway}:{naming.hub_port('registry')}"
-    _run_registry(registry_name(), addr, True, state_dir())
-    return f"http://{addr}"
 
 
 # ----------------------------------------------------------------------------------------------- hub
@@ -387,13 +209,13 @@ def up(roster_file: str | os.PathLike[str], *, address: str = "127.0.0.1", port:
         return settings() or {}
     from dockhelpers.inspection import image_exists
 
-    image = lab_image()
+    image = lab_image(say)
     if not image_exists(image):
         raise CourseError(f"학생 실습 이미지 {image}가 없습니다.", "먼저 실습 이미지를 만드세요(`make classroom`이 만듭니다).")
     state = state_dir()
     state.mkdir(parents=True, exist_ok=True)
     gateway = ensure_network()
-    mirror = ensure_registry(gateway, out=say)
+    mirror = ensure_registry(gateway, state, out=say)
     conf = Settings(roster, address, port or naming.hub_port("public"), gateway, mirror, image, dind_mode(), cpu,
                     memory, idle_timeout)
     data = conf.as_json()
