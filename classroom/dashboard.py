@@ -34,7 +34,7 @@ td.student { text-align: left; font-weight: bold; }
 </style></head><body>
 <h1>교사 대시보드</h1>
 <p>학생별 연습 문제 결과와 각 학생 도커 엔진의 상태입니다. 3초마다 새로 고칩니다.
-✅ 통과, ❌ 시도했지만 아직, 숫자는 검사 횟수입니다. <span id="updated"></span></p>
+칸의 글자는 통과(한 번이라도 통과) 또는 아직(검사했지만 통과 전), 숫자는 검사 횟수입니다. <span id="updated"></span></p>
 <table id="grid"><thead></thead><tbody></tbody></table>
 <h2>장 초기화</h2>
 <p>선택한 학생의 엔진에서만 그 장이 만든 리소스를 지웁니다(다른 학생은 그대로).</p>
@@ -55,7 +55,7 @@ async function refresh() {
     const cells = data.columns.map(c => {
       const x = r.cells[c.key];
       if (!x) return '<td class="none">-</td>';
-      return `<td class="${x.ok ? "ok" : "fail"}" data-key="${c.key}">${x.ok ? "✅" : "❌"} ${x.attempts}</td>`;
+      return `<td class="${x.ok ? "ok" : "fail"}" data-key="${c.key}">${x.ok ? "통과" : "아직"} ${x.attempts}</td>`;
     }).join("");
     return `<tr data-student="${r.student}"><td class="student">${r.student}</td><td class="engine">${e}</td>${cells}</tr>`;
   }).join("");
