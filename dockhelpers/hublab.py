@@ -62,4 +62,25 @@ def ensure_hub_lab_image(*, out: Callable[[str], None] = print) -> str:
         if chunk.get("stream"):
             log.append(chunk["stream"])
     out(f"{ref}: {time.monotonic() - started:.0f}초 만에 만들었습니다.")
+    _remove_older(ref)
     return ref
+
+
+def _remove_older(keep: str) -> None:
+    """Remove this prefix's other hub lab images (``docker image rm``; one a container still uses stays)."""
+    import docker
+
+    c = client_()
+    repo = keep.rsplit(":", 1)[0]
+    for img in c.images.list(name=repo):
+        if keep not in img.tags:
+            try:
+                c.images.remove(img.id, noprune=False)
+            except docker.errors.APIError:  # in use by a lab container
+                pass
+
+
+def client_():
+    from dockhelpers.engine import client
+
+    return client()
