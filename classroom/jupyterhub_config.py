@@ -15,7 +15,10 @@ STUDENT_LABEL = "kr.dockercourse.student"
 
 # --- where the hub listens: the public proxy on the teacher's address; the hub API on the students'
 # network gateway (labs call it); the proxy's API on loopback.
-c.JupyterHub.bind_url = f"http://{S['address']}:{S['port']}"
+c.JupyterHub.bind_url = f"{'https' if S.get('ssl_cert') else 'http'}://{S['address']}:{S['port']}"
+if S.get("ssl_cert"):  # HTTPS on the public address (the teacher's certificate, `classroom up --ssl-cert --ssl-key`)
+    c.JupyterHub.ssl_cert = S["ssl_cert"]
+    c.JupyterHub.ssl_key = S["ssl_key"]
 c.JupyterHub.hub_bind_url = f"http://{S['gateway']}:{S['api_port']}"
 c.JupyterHub.hub_connect_ip = S["gateway"]
 c.ConfigurableHTTPProxy.api_url = f"http://127.0.0.1:{S['proxy_api_port']}"

@@ -109,6 +109,8 @@ class Settings:
     cpu: float
     memory: str
     idle_timeout: int
+    ssl_cert: str | None = None
+    ssl_key: str | None = None
     admin_token: str = field(default_factory=lambda: secrets.token_hex(32))
 
     def as_json(self) -> dict[str, Any]:
@@ -120,7 +122,8 @@ class Settings:
                 "labels": naming.classroom_labels(), "lab_prefix": naming.name("lab"),
                 "api_port": naming.hub_port("api"), "proxy_api_port": naming.hub_port("proxy_api"),
                 "dashboard_port": naming.hub_port("dashboard"), "chp": str(CHP), "root": str(ROOT),
-                "lab_args": os.environ.get("DOCKHELPERS_HUB_LAB_ARGS", "").split()}
+                "lab_args": os.environ.get("DOCKHELPERS_HUB_LAB_ARGS", "").split(),
+                "ssl_cert": self.ssl_cert, "ssl_key": self.ssl_key}
 
 
 def settings() -> dict[str, Any] | None:
@@ -134,7 +137,8 @@ def url(conf: dict[str, Any] | None = None) -> str:
     conf = conf or settings() or {}
     host = conf.get("address", "127.0.0.1")
     shown = "127.0.0.1" if host in ("0.0.0.0", "") else host
-    return f"http://{shown}:{conf.get('port', naming.hub_port('public'))}/"
+    scheme = "https" if conf.get("ssl_cert") else "http"
+    return f"{scheme}://{shown}:{conf.get('port', naming.hub_port('public'))}/"
 
 
 def api(path: str, method: str = "GET", body: Any = None, conf: dict[str, Any] | None = None,
@@ -144,12 +148,24 @@ def api(path: str, method: str = "GET", body: Any = None, conf: dict[str, Any] |
     if not conf:
         raise CourseError("실행 중인 교실 허브가 없습니다.", "`python -m dockhelpers classroom up --roster 명단.txt`로 시작하세요.")
     data = json.dumps(body).encode() if body is not None else None
-    req = urllib.request.Request(url(conf).rstrip("/") + "/hub/api" + path, data=data, method=method,
+    req = urllib.request.Request(_api_base(conf).rstrip("/") + "/hub/api" + path, data=data, method=method,
                                  headers={"Authorization": f"token {conf['admin_token']}", "Content-Type": "application/json"})
-    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+    handlers: list[Any] = [urllib.request.ProxyHandler({})]
+    if conf.get("ssl_cert"):  # the certificate names the public host, not 127.0.0.1: the token stays on loopback
+        import ssl
+
+        handlers.append(urllib.request.HTTPSHandler(context=ssl._create_unverified_context()))
+    opener = urllib.request.build_opener(*handlers)
     with opener.open(req, timeout=timeout) as res:
         text = res.read().decode()
     return json.loads(text) if text.strip() else None
+
+
+def _api_base(conf: dict[str, Any]) -> str:
+    """Where the teacher tools call the hub: the proxy on its address (loopback when it listens everywhere)."""
+    scheme = "https" if conf.get("ssl_cert") else "http"
+    host = conf.get("address") if conf.get("address") not in (None, "", "0.0.0.0", "::") else "127.0.0.1"
+    return f"{scheme}://{host}:{conf['port']}/"
 
 
 def _pid() -> int | None:
@@ -180,8 +196,8 @@ def ensure_deps() -> None:
 
 
 def up(roster_file: str | os.PathLike[str], *, address: str = "127.0.0.1", port: int | None = None,
-       cpu: float = 1.0, memory: str = "2G", idle_timeout: int = 3600, out: Out | None = None,
-       wait: float = 120) -> dict[str, Any]:
+       cpu: float = 1.0, memory: str = "2G", idle_timeout: int = 3600, ssl_cert: str | None = None,
+       ssl_key: str | None = None, out: Out | None = None, wait: float = 120) -> dict[str, Any]:
     """Start the classroom hub (idempotent: a running hub is left as it is).
 
     CLI equivalent: ``python -m dockhelpers classroom up --roster FILE [--address A] [--port P]``, i.e. the
@@ -195,6 +211,8 @@ def up(roster_file: str | os.PathLike[str], *, address: str = "127.0.0.1", port:
         cpu: CPU limit per student lab (cores).
         memory: Memory limit per student lab (``2G``).
         idle_timeout: Seconds of inactivity after which the culler stops a lab (its volumes stay).
+        ssl_cert: PEM certificate (full chain) for HTTPS on the public address; with ``ssl_key``.
+        ssl_key: PEM private key.
         out: Where progress lines go.
         wait: Seconds to wait for the hub to answer.
 
@@ -203,6 +221,8 @@ def up(roster_file: str | os.PathLike[str], *, address: str = "127.0.0.1", port:
     """
     say = _say(out)
     roster = read_roster(roster_file)
+    if bool(ssl_cert) != bool(ssl_key) or any(f and not Path(f).is_file() for f in (ssl_cert, ssl_key)):
+        raise CourseError("HTTPS에는 인증서와 개인 키 파일이 모두 있어야 합니다.", "--ssl-cert와 --ssl-key에 있는 PEM 파일을 주세요.")
     ensure_deps()
     if _pid():
         say(f"교실 허브가 이미 실행 중입니다: {url()}")
@@ -217,7 +237,7 @@ def up(roster_file: str | os.PathLike[str], *, address: str = "127.0.0.1", port:
     gateway = ensure_network()
     mirror = ensure_registry(gateway, state, out=say)
     conf = Settings(roster, address, port or naming.hub_port("public"), gateway, mirror, image, dind_mode(), cpu,
-                    memory, idle_timeout)
+                    memory, idle_timeout, *(str(Path(f).resolve()) if f else None for f in (ssl_cert, ssl_key)))
     data = conf.as_json()
     (state / "settings.json").write_text(json.dumps(data, indent=1), encoding="utf-8")
     os.chmod(state / "settings.json", 0o600)

@@ -6,11 +6,13 @@ functions do the engine work through the host engine's API, one ``docker exec`` 
 * progress: ``docker exec <lab> cat /home/learner/.local/state/dockercourse/progress.jsonl``
 * health: ``docker exec <lab> docker info --format ...`` (the student's own engine, inside the lab)
 * reset: ``docker exec -u learner <lab> python -m dockhelpers cleanup --chapter N --yes`` (that lab's engine only)
+* collect: every student's store copied out for ``python -m dockhelpers progress --csv --file ...``
 """
 
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
 from dockhelpers import classroom, naming
@@ -130,3 +132,46 @@ def reset(student: str, chapter: int) -> str:
     if res.exit_code != 0:
         raise CourseError(f"{student}의 {chapter}장 초기화가 실패했습니다.", text[-300:])
     return text
+
+
+def collect(folder: str | Path, students: list[str] | None = None) -> list[Path]:
+    """Copy every student's progress store into ``folder/<student>.jsonl`` (for ``progress --csv --file ...``).
+
+    A running lab is read with ``docker exec``; a stopped one (the culler removed its container, the home
+    volume stays) from its home volume: ``docker run --rm -v <prefix>-lab-<student>-home:/h:ro debian:trixie-slim
+    cat /h/.local/state/dockercourse/progress.jsonl``.
+
+    Returns:
+        The files written (students with no record yet are skipped).
+    """
+    import docker
+
+    target = Path(folder)
+    target.mkdir(parents=True, exist_ok=True)
+    conf = classroom.settings() or {}
+    names = students if students is not None else conf.get("students", [])
+    relative = classroom.LAB_PROGRESS[len(classroom.LAB_HOME) + 1:]
+    c = classroom._client()
+    written = []
+    for student in names:
+        box = _container(student)
+        if box is not None and box.status == "running":
+            res = box.exec_run(["cat", classroom.LAB_PROGRESS], user="learner")
+            text = res.output.decode("utf-8", "replace") if res.exit_code == 0 else ""
+        else:
+            home = f"{classroom.lab_name(student)}-home"
+            try:
+                c.volumes.get(home)
+            except docker.errors.NotFound:
+                continue
+            try:
+                out = c.containers.run(naming.BASE_IMAGE, ["cat", f"/h/{relative}"], remove=True, network_mode="none",
+                                       volumes={home: {"bind": "/h", "mode": "ro"}}, labels=naming.classroom_labels())
+                text = out.decode("utf-8", "replace")
+            except docker.errors.ContainerError:
+                text = ""
+        if text.strip():
+            path = target / f"{student}.jsonl"
+            path.write_text(text, encoding="utf-8")
+            written.append(path)
+    return written

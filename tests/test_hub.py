@@ -296,6 +296,25 @@ def test_dashboard_grid_and_reset_one_student(hub, browser, exercised):
     assert "own-s01" in lab_exec("s01", "docker", "ps", "--format", "{{.Names}}").stdout
 
 
+def test_collect_progress_for_csv(hub, exercised, tmp_path):
+    import csv
+    import io
+
+    from dockhelpers import classroom, hubdash, progress
+
+    # s03's lab stops (as the idle culler would stop it): its record is read from the home volume instead.
+    classroom.api("/users/s03/server", method="DELETE")
+    deadline = time.monotonic() + 60
+    while classroom.api("/users/s03")["servers"] and time.monotonic() < deadline:
+        time.sleep(1)
+    files = hubdash.collect(tmp_path)
+    assert sorted(f.name for f in files) == [f"{s}.jsonl" for s in STUDENTS]
+    out = io.StringIO()
+    progress.write_csv(out, paths=files)
+    rows = list(csv.DictReader(io.StringIO(out.getvalue())))
+    assert {(r["learner"], r["chapter"], r["exercise"], r["ok"]) for r in rows} >= {(s, "1", "1", "True") for s in STUDENTS}
+
+
 def test_down_leaves_nothing(hub):
     from dockhelpers import classroom
 
