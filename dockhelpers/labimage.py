@@ -186,13 +186,19 @@ def _download_sdist(requirement: str, dest: Path, out: Callable[[str], None]) ->
                           detail=res.stderr[-2000:])
 
 
+def _image_id(ref: str) -> str:
+    out = subprocess.run(["docker", "image", "inspect", "--format", "{{.Id}}", ref], capture_output=True, text=True,
+                         timeout=30)
+    return out.stdout.strip() if out.returncode == 0 else ""
+
+
 def image_exists(ref: str) -> bool:
     """``docker image inspect REF`` succeeds."""
     return subprocess.run(["docker", "image", "inspect", ref], capture_output=True, timeout=30).returncode == 0
 
 
 def ensure_lab_image(root: Path = ROOT, *, out: Callable[[str], None] = print,
-                     on_line: Callable[[str], None] | None = None) -> str:
+                     on_line: Callable[[str], None] | None = None, nocache: bool = False) -> str:
     """Make sure the lab image for the current inputs exists; build it when it does not.
 
     CLI equivalent: ``docker image build -f classroom/lab/Dockerfile -t dkc/lab:HASH .`` (after
@@ -202,6 +208,7 @@ def ensure_lab_image(root: Path = ROOT, *, out: Callable[[str], None] = print,
         root: The repository root (the build context).
         out: Where progress lines go.
         on_line: Called with every build log line.
+        nocache: Build even when the image exists, without the layer cache (``--no-cache``; a cold build).
 
     Returns:
         The image reference (``dkc/lab:HASH``).
@@ -212,7 +219,7 @@ def ensure_lab_image(root: Path = ROOT, *, out: Callable[[str], None] = print,
     base = _base_id()
     digest = content_hash(root, base)
     ref = naming.image(REPO, digest)
-    if image_exists(ref):
+    if image_exists(ref) and not nocache:
         out(f"{ref}: 이미 있습니다(입력이 그대로입니다).")
         return ref
     download_wheels(root / "requirements.txt", wheel_dir(root), out=out)
@@ -222,8 +229,10 @@ def ensure_lab_image(root: Path = ROOT, *, out: Callable[[str], None] = print,
     from dockhelpers.engine import client
 
     log: list[str] = []
+    previous = _image_id(ref)
     stream = client().api.build(path=str(root), dockerfile=DOCKERFILE, tag=ref, rm=True, forcerm=True, decode=True,
-                                buildargs={"BASE_IMAGE": naming.BASE_IMAGE, "COURSE_PREFIX": naming.prefix()}, labels=labels, timeout=1800)
+                                nocache=nocache, labels=labels, timeout=1800,
+                                buildargs={"BASE_IMAGE": naming.BASE_IMAGE, "COURSE_PREFIX": naming.prefix()})
     for chunk in stream:
         if "error" in chunk or "errorDetail" in chunk:
             raise CourseError("랩 이미지 빌드의 한 단계가 실패했습니다.", "아래 빌드 기록의 끝을 확인하세요.",
@@ -234,6 +243,8 @@ def ensure_lab_image(root: Path = ROOT, *, out: Callable[[str], None] = print,
             if on_line:
                 on_line(text.rstrip("\n"))
     out(f"{ref}: {time.monotonic() - started:.0f}초 만에 만들었습니다.")
+    if previous and previous != _image_id(ref):
+        subprocess.run(["docker", "image", "rm", previous], capture_output=True, timeout=60)
     _remove_older(ref)
     remove_stale_stages()
     return ref
@@ -270,9 +281,10 @@ def remove_stale_stages(keep: int = 1) -> list[str]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """``python -m dockhelpers.labimage``: build (or find) the lab image and print its reference."""
+    """``python -m dockhelpers.labimage [--no-cache]``: build (or find) the lab image and print its reference."""
+    args = sys.argv[1:] if argv is None else argv
     ref = ensure_lab_image(out=lambda line: print(line, file=sys.stderr),
-                           on_line=lambda line: print(line, file=sys.stderr))
+                           on_line=lambda line: print(line, file=sys.stderr), nocache="--no-cache" in args)
     print(ref)
     return 0
 

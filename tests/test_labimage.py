@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 import subprocess
+import time
 from pathlib import Path
 
 import pytest
@@ -133,12 +134,20 @@ def test_privileged_container_starts_its_engine(lab_image):
                           extra=[*labimage.engine_run_args(), "-v", f"{volume}:/var/lib/docker"]) as lab:
             ready = lab.exec(["lab-ready.sh", "60"], user="learner", check=False)
             assert ready.returncode == 0, ready.stdout + ready.stderr + lab.logs()
+            assert f"/lab?token={lab.token}" in ready.stdout, ready.stdout
             who = lab.exec(["sh", "-c", "id -un; id -Gn; docker info --format '{{.Driver}}'"], user="learner").stdout
             assert who.split()[0] == "learner" and "docker" in who.split()[1:-1], who
             assert who.split()[-1] == "overlay2", who
             # The lab itself runs as the learner, not root.
             assert lab.exec(["sh", "-c", "ps -o user= -p $(pgrep -f jupyter-lab | head -n 1)"]).stdout.strip() \
                 == "learner"
+            # `docker stop` reaches the inner engine too (tini -g): it shuts down cleanly, well before the kill.
+            started = time.monotonic()
+            subprocess.run(["docker", "container", "stop", "-t", "30", lab.name], capture_output=True, check=True)
+            assert time.monotonic() - started < 25
+            log = subprocess.run(["docker", "container", "cp", f"{lab.name}:/var/log/dockercourse/dockerd.log", "-"],
+                                 capture_output=True, check=True).stdout
+            assert b"Daemon shutdown complete" in log, log[-1500:]
     finally:
         subprocess.run(["docker", "volume", "rm", volume], capture_output=True, timeout=60)
     left = subprocess.run(["docker", "volume", "ls", "-q", "--filter", f"name=^{volume}$"], capture_output=True,

@@ -7,6 +7,8 @@ run=/run/dockercourse
 deadline=${1:-300}
 # The lab's address with its token (the learner's own file; JUPYTER_TOKEN when the container was given one).
 lab_url() {
+  n=0
+  while [ -z "${JUPYTER_TOKEN:-}" ] && [ ! -s /home/learner/work/.lab/token ] && [ $n -lt 30 ]; do sleep 1; n=$((n + 1)); done
   token=${JUPYTER_TOKEN:-$(cat /home/learner/work/.lab/token 2>/dev/null || true)}
   [ -n "$token" ] && echo "[lab] JupyterLab: 포트 8888 / port 8888 -> http://127.0.0.1:8888/lab?token=$token"
   return 0
