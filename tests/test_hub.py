@@ -231,6 +231,28 @@ def test_docker_ps_shows_only_own(hub, exercised):
         assert "dkc/ex-hello:v1" in images  # made by this student's notebook, in this student's engine
 
 
+def _host_cgroup_dirs(name: str) -> list[str]:
+    """Host cgroup folders named after a container ID (any controller; cgroup v1 or v2)."""
+    import glob
+
+    return [p for pattern in ("/sys/fs/cgroup/*/**/" + name + "*", "/sys/fs/cgroup/**/" + name + "*")
+            for p in glob.glob(pattern, recursive=True)]
+
+
+def test_lab_limits_cover_the_students_containers(hub, exercised):
+    """A container the student's engine starts sits under the lab container's cgroup (its CPU/memory limits)."""
+    from dockhelpers import classroom
+
+    lab_id = classroom._client().containers.get(classroom.lab_name("s01")).id
+    inner = lab_exec("s01", "docker", "container", "run", "-d", "--rm", naming.BASE_IMAGE, "sleep", "120").stdout.strip()
+    try:
+        dirs = _host_cgroup_dirs(inner)
+        assert dirs, f"no cgroup for the inner container {inner[:12]}"
+        assert all(lab_id in d for d in dirs), dirs
+    finally:
+        lab_exec("s01", "docker", "container", "rm", "-f", inner)
+
+
 def test_student_cannot_reach_another(hub, browser, exercised):
     from dockhelpers import classroom
 
@@ -270,8 +292,9 @@ def test_student_cannot_reach_another(hub, browser, exercised):
 def test_dashboard_grid_and_reset_one_student(hub, browser, exercised):
     context, page = login(browser, TEACHER)
     try:
+        # The teacher manages labs but does not enter them (admin_access off).
+        assert page.goto(f"{browser.hub_base}/user/s01/api/contents", wait_until="domcontentloaded").status == 403
         page.goto(f"{browser.hub_base}/services/dashboard/", wait_until="domcontentloaded")
-        page.on("close", lambda _: None)
         try:
             page.wait_for_selector("#grid tbody tr", timeout=30_000)
         finally:
