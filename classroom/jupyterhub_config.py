@@ -28,13 +28,14 @@ c.JupyterHub.cookie_secret_file = "jupyterhub_cookie_secret"
 c.JupyterHub.db_url = "sqlite:///jupyterhub.sqlite"
 c.JupyterHub.cleanup_servers = True
 
-# --- accounts: the roster's names only; each sets a password at first login; teachers are admins.
+# --- accounts: the roster's names only; each sets a password at first login; teachers get the teacher role.
 c.JupyterHub.authenticator_class = "firstuseauthenticator.FirstUseAuthenticator"
 c.FirstUseAuthenticator.create_users = False
 c.FirstUseAuthenticator.min_password_length = 6
 c.Authenticator.allowed_users = set(S["students"]) | set(S["teachers"])
-c.Authenticator.admin_users = set(S["teachers"])
-c.JupyterHub.admin_access = False  # teachers manage labs (stop, reset) but do not log into students' labs
+# Teachers are not JupyterHub admins (whose role includes access:servers, i.e. entering every student's lab):
+# the `teacher` role below lets them see and start/stop labs, use the admin page and the dashboard, no more.
+TEACHER_SCOPES = ["admin-ui", "list:users", "read:users", "admin:servers", "access:services!service=dashboard"]
 
 # --- one lab container per student (DockerSpawner)
 c.JupyterHub.spawner_class = "dockerspawner.DockerSpawner"
@@ -119,4 +120,5 @@ c.JupyterHub.load_roles = [
      "scopes": ["list:users", "read:users:activity", "read:servers", "delete:servers"]},
     {"name": "dashboard", "services": ["dashboard"], "scopes": ["list:users", "read:users", "read:servers"]},
     {"name": "admin", "services": ["teacher-tools"]},
+    {"name": "teacher", "users": sorted(S["teachers"]), "scopes": TEACHER_SCOPES},
 ]

@@ -179,7 +179,8 @@ def test_hub_accounts(hub):
 
     users = {u["name"]: u for u in classroom.api("/users")}
     assert set(users) == {*STUDENTS, TEACHER}
-    assert users[TEACHER]["admin"] and not any(users[s]["admin"] for s in STUDENTS)
+    assert "teacher" in users[TEACHER]["roles"] and not any(users[s]["admin"] or "teacher" in users[s]["roles"]
+                                                            for s in STUDENTS)
     info = classroom._client().containers.get(classroom.lab_name("s01")).attrs
     assert info["HostConfig"]["NanoCpus"] or info["HostConfig"]["CpuQuota"], "no CPU limit"
     assert info["HostConfig"]["Memory"] == 2 * 1024 ** 3
@@ -292,7 +293,7 @@ def test_student_cannot_reach_another(hub, browser, exercised):
 def test_dashboard_grid_and_reset_one_student(hub, browser, exercised):
     context, page = login(browser, TEACHER)
     try:
-        # The teacher manages labs but does not enter them (admin_access off).
+        # The teacher manages labs but does not enter them (a `teacher` role, not JupyterHub's admin).
         assert page.goto(f"{browser.hub_base}/user/s01/api/contents", wait_until="domcontentloaded").status == 403
         page.goto(f"{browser.hub_base}/services/dashboard/", wait_until="domcontentloaded")
         try:
