@@ -50,7 +50,9 @@ def nested(lab: str) -> bool:
     if not inner:
         return False
     try:
-        dirs = glob.glob(f"/sys/fs/cgroup/*/**/{inner}*", recursive=True) + glob.glob(f"/sys/fs/cgroup/**/{inner}*", recursive=True)
+        dirs = (glob.glob(f"/sys/fs/cgroup/memory/**/{inner}*", recursive=True)  # cgroup v1 (v2: the tree itself)
+                + glob.glob(f"/sys/fs/cgroup/cpu,cpuacct/**/{inner}*", recursive=True)) \
+            or glob.glob(f"/sys/fs/cgroup/**/{inner}*", recursive=True)
         return bool(dirs) and all(lab_id in d for d in dirs)
     finally:
         subprocess.run(["docker", "exec", lab, "docker", "rm", "-f", inner], capture_output=True, timeout=60)

@@ -233,11 +233,14 @@ def test_docker_ps_shows_only_own(hub, exercised):
 
 
 def _host_cgroup_dirs(name: str) -> list[str]:
-    """Host cgroup folders named after a container ID (any controller; cgroup v1 or v2)."""
+    """Host cgroup folders of a container ID in the memory and CPU controllers (cgroup v1 or v2)."""
     import glob
 
-    return [p for pattern in ("/sys/fs/cgroup/*/**/" + name + "*", "/sys/fs/cgroup/**/" + name + "*")
-            for p in glob.glob(pattern, recursive=True)]
+    # The controllers that carry the limits: v1's memory and cpu hierarchies, or the v2 tree (on a hybrid
+    # host the v2 `unified` tree holds no controllers, and docker leaves it flat).
+    v1 = glob.glob(f"/sys/fs/cgroup/memory/**/{name}*", recursive=True) + \
+        glob.glob(f"/sys/fs/cgroup/cpu,cpuacct/**/{name}*", recursive=True)
+    return v1 or glob.glob(f"/sys/fs/cgroup/**/{name}*", recursive=True)
 
 
 def test_lab_limits_cover_the_students_containers(hub, exercised):
