@@ -307,6 +307,12 @@ def test_dashboard_grid_and_reset_one_student(hub, browser, exercised):
             page.wait_for_selector(f"tr[data-student='{student}'] td.ok[data-key='1-1']", timeout=30_000)
             assert "정상" in page.inner_text(f"tr[data-student='{student}'] td.engine")
         page.screenshot(path=str(SHOTS / "dashboard.png"))
+        # Live: a check s02 runs now (a failing one) appears without reloading the page.
+        assert not page.query_selector("tr[data-student='s02'] td[data-key='1-3']")
+        res = lab_exec("s02", "env", "HOME=/home/learner", "python3", "-c",
+                       "from dockhelpers.exercises import ch01; ch01.check(3)", user="learner")
+        assert res.returncode == 0, res.stderr
+        page.wait_for_selector("tr[data-student='s02'] td.fail[data-key='1-3']", timeout=20_000)
         page.select_option("#who", "s01")
         page.select_option("#chapter", "1")
         page.once("dialog", lambda d: d.accept())
@@ -346,7 +352,12 @@ def test_down_leaves_nothing(hub):
     from dockhelpers import classroom
 
     assert classroom.resources()["containers"]
-    classroom.down(out=lambda _: None)
+    classroom.down(keep_homes=True, out=lambda _: None)  # the homes stay for the next term ...
+    left = classroom.resources()
+    assert left["containers"] == [] and left["networks"] == [], left
+    assert {f"{classroom.lab_name(s)}-home" for s in STUDENTS} <= set(left["volumes"]), left
+    assert all(v.endswith("-home") for v in left["volumes"]), left
+    classroom.down(out=lambda _: None)  # ... until the teacher removes them too
     assert classroom.resources() == {"containers": [], "volumes": [], "networks": []}
     with pytest.raises(urllib.error.URLError):
         classroom.api("/", conf=hub, timeout=3)
