@@ -37,6 +37,15 @@ c.Authenticator.allowed_users = set(S["students"]) | set(S["teachers"])
 # the `teacher` role below lets them see and start/stop labs, use the admin page and the dashboard, no more.
 TEACHER_SCOPES = ["admin-ui", "list:users", "read:users", "admin:servers", "access:services!service=dashboard"]
 
+
+def _default_url(handler):
+    """After login: teachers to the dashboard (no lab of their own is started), students to their lab."""
+    user = handler.current_user
+    return "/services/dashboard/" if user is not None and user.name in S["teachers"] else "/hub/spawn"
+
+
+c.JupyterHub.default_url = _default_url
+
 # --- one lab container per student (DockerSpawner)
 c.JupyterHub.spawner_class = "dockerspawner.DockerSpawner"
 c.DockerSpawner.image = S["image"]

@@ -294,8 +294,12 @@ def test_student_cannot_reach_another(hub, browser, exercised):
 
 
 def test_dashboard_grid_and_reset_one_student(hub, browser, exercised):
+    from dockhelpers import classroom
+
     context, page = login(browser, TEACHER)
     try:
+        page.wait_for_url("**/services/dashboard/**", timeout=30_000)  # a teacher lands on the dashboard, no lab
+        assert not classroom._client().containers.list(all=True, filters={"name": classroom.lab_name(TEACHER)})
         # The teacher manages labs but does not enter them (a `teacher` role, not JupyterHub's admin).
         assert page.goto(f"{browser.hub_base}/user/s01/api/contents", wait_until="domcontentloaded").status == 403
         page.goto(f"{browser.hub_base}/services/dashboard/", wait_until="domcontentloaded")
