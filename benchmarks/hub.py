@@ -173,9 +173,23 @@ def rows(quick: bool = False) -> list[dict]:
     ]
 
 
+def _remove_own_images() -> None:
+    """The benchmark's own tags (prefix dkc-bhub) of the lab, hub lab and registry images."""
+    if os.environ["DOCKHELPERS_PREFIX"] != "dkc-bhub":
+        return
+    from dockhelpers import naming
+
+    for img in client().images.list(filters={"label": f"{naming.PREFIX_LABEL}=dkc-bhub"}):
+        try:
+            client().images.remove(img.id, force=False)
+        except Exception:  # in use, or a parent of another: left for the course's cleanup
+            pass
+
+
 def main() -> None:
     for r in rows("--quick" in sys.argv):
         print(f"{r['name']:70} {r['value']:28} {r['note']}")
+    _remove_own_images()
 
 
 if __name__ == "__main__":
