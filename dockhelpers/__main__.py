@@ -1,5 +1,5 @@
 """Terminal entry point: ``python -m dockhelpers doctor | prepare [--chapter N] [--save F | --load F] | cleanup
-[--chapter N] [--yes] | engine stop | endpoint start|stop|status|run [--record DIR] | progress | classroom up|down|status|collect``."""
+[--chapter N] [--yes] | engine stop | endpoint start|stop|status|run [--record DIR] | progress | classroom up|down|status|collect|reset``."""
 
 from __future__ import annotations
 
@@ -81,6 +81,14 @@ def _classroom(args: argparse.Namespace) -> int:
     if args.action == "down":
         classroom.down(keep_homes=args.keep_homes)
         return 0
+    if args.action == "reset":
+        from dockhelpers import hubdash
+
+        if not args.student or args.chapter is None:
+            raise CourseError("초기화할 학생과 장을 주세요: --student s07 --chapter 2")
+        print(hubdash.reset(args.student, args.chapter), end="")
+        print(f"{args.student}의 {args.chapter}장을 초기화했습니다(그 학생의 엔진에서만).")
+        return 0
     if args.action == "collect":
         from dockhelpers import hubdash
 
@@ -146,14 +154,17 @@ def main(argv: list[str] | None = None) -> int:
     clean.add_argument("--yes", "-y", action="store_true", help="묻지 않고 지우기")
     clean.set_defaults(func=_cleanup)
     room = sub.add_parser("classroom", help="교실 허브(JupyterHub, 학생마다 도커 엔진이 든 실습 컨테이너)")
-    room.add_argument("action", choices=["up", "down", "status", "collect"],
-                      help="up: 시작, down: 멈추고 만든 것 모두 지우기, status: 상태, collect: 학생들의 진행 기록 모으기")
+    room.add_argument("action", choices=["up", "down", "status", "collect", "reset"],
+                      help="up: 시작, down: 멈추고 만든 것 모두 지우기, status: 상태, collect: 학생들의 진행 기록 모으기, "
+                           "reset: 한 학생의 한 장 초기화")
     room.add_argument("--roster", metavar="FILE", help="명단 파일(한 줄에 한 명, 교사는 이름 뒤에 teacher)")
     room.add_argument("--address", default="127.0.0.1", help="학생 브라우저가 접속할 주소(기본 127.0.0.1, 교실 전체: 0.0.0.0)")
     room.add_argument("--port", type=int, default=None, help="허브 포트(기본 8600)")
     room.add_argument("--cpu", type=float, default=1.0, help="학생 한 명의 CPU 한도(코어 수)")
     room.add_argument("--memory", default="2G", help="학생 한 명의 메모리 한도(예: 2G)")
     room.add_argument("--idle-timeout", type=int, default=3600, help="이 초 동안 쓰지 않은 실습 환경을 멈춤")
+    room.add_argument("--student", default=None, help="reset: 초기화할 학생")
+    room.add_argument("--chapter", type=int, default=None, help="reset: 초기화할 장(1-4)")
     room.add_argument("--to", default="progress", metavar="DIR", help="collect: 진행 기록을 모을 폴더(학생마다 파일 하나)")
     room.add_argument("--ssl-cert", default=None, metavar="FILE", help="up: HTTPS 인증서(PEM, 전체 체인)")
     room.add_argument("--ssl-key", default=None, metavar="FILE", help="up: HTTPS 개인 키(PEM)")

@@ -331,6 +331,11 @@ def test_dashboard_grid_and_reset_one_student(hub, browser, exercised):
     assert all("dkc/ex-hello:v1" in images[s] for s in ("s02", "s03")), images
     # Unlabelled containers a student started by hand are not the course's: reset leaves them.
     assert "own-s01" in lab_exec("s01", "docker", "ps", "--format", "{{.Names}}").stdout
+    # The terminal form resets one chapter only: s03's chapter 4 (nothing there) leaves its chapter 1 image.
+    res = subprocess.run([sys.executable, "-m", "dockhelpers", "classroom", "reset", "--student", "s03", "--chapter", "4"],
+                         capture_output=True, text=True, timeout=300, cwd=ROOT)
+    assert res.returncode == 0 and "s03의 4장을 초기화했습니다" in res.stdout, res.stdout + res.stderr
+    assert "dkc/ex-hello:v1" in lab_exec("s03", "docker", "image", "ls", "--format", "{{.Repository}}:{{.Tag}}").stdout
 
 
 def test_collect_progress_for_csv(hub, exercised, tmp_path):
