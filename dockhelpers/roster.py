@@ -9,12 +9,14 @@ from pathlib import Path
 
 from dockhelpers.errors import CourseError
 
-USERNAME = re.compile(r"^[a-z][a-z0-9_-]{0,31}$")
+#: Lower-case letters and digits only: DockerSpawner escapes every other character in container names
+#: (``s-01`` -> ``s-2d01``), and the lab's name must be the account's name.
+USERNAME = re.compile(r"^[a-z][a-z0-9]{0,31}$")
 
 
 @dataclass
 class Roster:
-    """Accounts of a class: the students and the teachers (admins)."""
+    """Accounts of a class: the students and the teachers (the hub's `teacher` role)."""
 
     students: list[str] = field(default_factory=list)
     teachers: list[str] = field(default_factory=list)
@@ -26,7 +28,7 @@ class Roster:
 
 
 def read_roster(path: str | os.PathLike[str]) -> Roster:
-    """Read a roster: one account per line, ``teacher`` after a name marks an admin, ``#`` starts a comment.
+    """Read a roster: one account per line, ``teacher`` after a name marks a teacher, ``#`` starts a comment.
 
     Example::
 
@@ -50,7 +52,7 @@ def read_roster(path: str | os.PathLike[str]) -> Roster:
         name = words[0].lower()
         if not USERNAME.match(name) or len(words) > 2 or (len(words) == 2 and words[1] != "teacher"):
             raise CourseError(f"명단 {source.name} {number}번째 줄을 읽을 수 없습니다: {line.strip()!r}",
-                              "계정 이름은 영어 소문자로 시작하고 소문자, 숫자, -, _만 씁니다. 교사는 이름 뒤에 teacher를 붙입니다.")
+                              "계정 이름은 영어 소문자로 시작하고 소문자와 숫자만 씁니다. 교사는 이름 뒤에 teacher를 붙입니다.")
         if name in seen:
             raise CourseError(f"명단에 같은 이름이 두 번 있습니다: {name}", "이름마다 한 줄만 남기세요.")
         seen.add(name)

@@ -18,7 +18,8 @@ def test_roster(tmp_path):
 
 
 @pytest.mark.parametrize("text", ["kim teacher\ns01\ns01\n", "s01\n", "kim teacher\n1abc\n", "kim teacher\ns01 admin\n",
-                                  "kim teacher\ns 01 x\n"])
+                                  "kim teacher\ns 01 x\n",
+                                  "kim teacher\ns-01\n", "kim teacher\ns_01\n"])
 def test_roster_refuses(tmp_path, text):
     f = tmp_path / "roster.txt"
     f.write_text(text, encoding="utf-8")
