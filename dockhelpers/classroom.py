@@ -85,9 +85,9 @@ def lab_image(out: Out | None = None) -> str:
 
 # --------------------------------------------------------------------------------------------- helpers
 def _client():
-    from dockhelpers.engine import client
+    from dockhelpers.hubnet import _client as hub_client
 
-    return client()
+    return hub_client()
 
 
 def _say(out: Out | None) -> Out:

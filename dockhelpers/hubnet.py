@@ -40,9 +40,26 @@ health:
 Out = Callable[[str], None]
 
 
+def real_engine() -> None:
+    """Point ``DOCKER_HOST`` at the engine itself when it names the course endpoint (a terminal in ``make lab``).
+
+    The hub is the teacher's infrastructure: its labs need ``--privileged`` (or the capability set) and their
+    own labels, which the endpoint's rules for learners would refuse or rewrite.
+    """
+    from dockhelpers.endpoint import settings
+
+    host = os.environ.get("DOCKER_HOST", "")
+    if host and settings.is_own(host):
+        os.environ["DOCKER_HOST"] = settings.upstream().url
+        from dockhelpers.engine import reset_client
+
+        reset_client()
+
+
 def _client():
     from dockhelpers.engine import client
 
+    real_engine()
     return client()
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import pytest
 
 from dockhelpers import classroom, hubdash, naming
@@ -54,3 +56,17 @@ def test_dashboard_cells():
     assert cells == {"1-1": {"ok": True, "attempts": 2, "last": "t2"}, "2-3": {"ok": False, "attempts": 1, "last": "t3"}}
     keys = [c["key"] for c in hubdash.columns()]
     assert keys[0] == "1-1" and "4-7" in keys and len(keys) == len(set(keys))
+
+
+def test_hub_skips_the_course_endpoint(monkeypatch):
+    """A teacher's terminal inside `make lab` has DOCKER_HOST at the course endpoint; the hub uses the engine."""
+    from dockhelpers import hubnet
+    from dockhelpers.endpoint import settings
+
+    monkeypatch.setenv("DOCKER_HOST", settings.docker_host())
+    monkeypatch.setenv(settings.UPSTREAM_ENV, "unix:///var/run/docker.sock")
+    hubnet.real_engine()
+    assert os.environ["DOCKER_HOST"] == "unix:///var/run/docker.sock"
+    monkeypatch.setenv("DOCKER_HOST", "unix:///run/other.sock")  # any other engine is left as it is
+    hubnet.real_engine()
+    assert os.environ["DOCKER_HOST"] == "unix:///run/other.sock"
