@@ -219,6 +219,18 @@ def test_students_pass_first_exercise(exercised):
         assert "CheckResult(ok=True" in info, f"{student}: {info[:1500]}"
 
 
+def test_engines_pull_through_the_hub_registry(hub, exercised):
+    from dockhelpers import classroom
+
+    host_id = classroom._client().images.get(naming.BASE_IMAGE).id
+    for student in STUDENTS:
+        mirrors = lab_exec(student, "docker", "info", "--format", "{{json .RegistryConfig.Mirrors}}").stdout
+        assert hub["mirror"].rstrip("/") in mirrors, mirrors
+        # The base image came from the hub's registry (the same image as the server's), not made inside.
+        assert lab_exec(student, "docker", "image", "inspect", "--format", "{{.Id}}", naming.BASE_IMAGE).stdout.strip() \
+            == host_id
+
+
 def test_docker_ps_shows_only_own(hub, exercised):
     for student in STUDENTS:
         res = lab_exec(student, "docker", "container", "run", "-d", "--name", f"own-{student}",
