@@ -74,7 +74,9 @@ document.getElementById("reset").onclick = async () => {
   document.getElementById("result").textContent = res.ok ? `${who} ${chapter}장 초기화 완료` : ("실패: " + data.error);
   refresh();
 };
-refresh(); setInterval(refresh, 3000);
+// The next refresh starts 3 s after the last one ended: slow reads never pile up.
+async function loop() { try { await refresh(); } finally { setTimeout(loop, 3000); } }
+loop();
 </script></body></html>
 """
 

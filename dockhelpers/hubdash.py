@@ -97,13 +97,19 @@ def cells(records: list[Record]) -> dict[str, dict[str, Any]]:
 
 def grid(students: list[str] | None = None) -> dict[str, Any]:
     """The dashboard's whole state: columns and one row per student (progress cells and engine health)."""
+    from concurrent.futures import ThreadPoolExecutor
+
     conf = classroom.settings() or {}
     names = students if students is not None else conf.get("students", [])
-    rows = []
-    for student in names:
+
+    def one(student: str) -> dict[str, Any]:
         records = progress_of(student)
-        rows.append({"student": student, "running": records is not None, "engine": engine_health(student),
-                     "cells": cells(records or [])})
+        return {"student": student, "running": records is not None, "engine": engine_health(student),
+                "cells": cells(records or [])}
+
+    # Two `docker exec` per student: a room of 30 is read in parallel, not one student after another.
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        rows = list(pool.map(one, names))
     return {"columns": columns(), "rows": rows}
 
 
