@@ -92,5 +92,5 @@ cleanup: venv
 
 # One table of figures against their references, written to docs/benchmarks.md (+ .png). BENCH=quick: fewer
 # repeats, no cold notebook runs (for development). Every benchmarks/*.py with a rows() function is included.
-bench: prepare
+bench: prepare classroom-deps
 	@PYTHONPATH="$(CURDIR)" BENCH="$(BENCH)" $(BIN)/python benchmarks/run.py
