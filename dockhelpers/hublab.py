@@ -78,6 +78,15 @@ def _remove_older(keep: str) -> None:
                 c.images.remove(img.id, noprune=False)
             except docker.errors.APIError:  # in use by a lab container
                 pass
+    # An older lab image that an older hub lab image was built on lost its tag when the lab image was rebuilt
+    # (a parent cannot be removed): with that child gone, remove it too.
+    from dockhelpers.labimage import HASH_LABEL
+
+    for img in c.images.list(filters={"dangling": True, "label": [HASH_LABEL, f"{naming.PREFIX_LABEL}={naming.prefix()}"]}):
+        try:
+            c.images.remove(img.id, noprune=False)
+        except docker.errors.APIError:
+            pass
 
 
 def client_():
