@@ -6,13 +6,13 @@ the Korean font, the course's ``requirements.txt``, the course itself and the un
 
 The tag is ``<prefix>/lab:<hash>``, the hash covering every file the build copies plus the base image's ID,
 so a second :func:`ensure_lab_image` finds the image and does nothing. Python packages are downloaded on the
-host with the host's own pip settings (a build cannot see them) into ``build/labimage/wheels/`` for the
+host with the host's own pip settings (a build cannot see them) into ``classroom/lab/wheels/`` for the
 image's Python version, and installed with ``--no-index`` inside the build, which also works offline.
 
 CLI equivalent::
 
     pip download -r requirements.txt --only-binary=:all: --python-version 3.13 --platform manylinux_2_17_x86_64 \\
-        -d build/labimage/wheels
+        -d classroom/lab/wheels
     docker image build -f classroom/lab/Dockerfile -t dkc/lab:HASH --label kr.dockercourse.managed=true .
 """
 
@@ -69,9 +69,13 @@ def engine_run_args() -> list[str]:
     return ["--privileged"] if privileged_allowed() else list(CAPABILITY_ARGS)
 
 
+#: Where the wheels for the build are kept (committed empty, its contents ignored by git; not hashed).
+WHEELS = "classroom/lab/wheels"
+
+
 def wheel_dir(root: Path = ROOT) -> Path:
-    """Where the wheels for the build are kept (``build/labimage/wheels``, ignored by git)."""
-    return root / "build" / "labimage" / "wheels"
+    """Where the wheels for the build are kept (``classroom/lab/wheels``)."""
+    return root / WHEELS
 
 
 def _inputs(root: Path) -> list[Path]:
@@ -81,7 +85,8 @@ def _inputs(root: Path) -> list[Path]:
         if path.is_file():
             files.append(path)
         elif path.is_dir():
-            files += [p for p in path.rglob("*") if p.is_file() and not _SKIP_PARTS & set(p.relative_to(root).parts)]
+            files += [p for p in path.rglob("*") if p.is_file() and not _SKIP_PARTS & set(p.relative_to(root).parts)
+                      and not p.relative_to(root).as_posix().startswith(WHEELS + "/")]
     return sorted(files)
 
 

@@ -28,6 +28,31 @@ from dockhelpers import labimage, naming
 ROOT = Path(__file__).resolve().parents[1]
 #: Label marking every container a test session made from the lab image (value: a per-run token).
 TEST_LABEL = "kr.dockercourse.test.labimage"
+#: Runs inside a lab container (``python -c RUN_NOTEBOOK PATH [CODE_CELLS]``): executes the notebook (or its first
+#: CODE_CELLS code cells) with nbclient in its folder and prints a JSON summary on the last line: seconds, the
+#: exception that stopped it, every error output, and the text of every stream/display output.
+RUN_NOTEBOOK = r"""
+import json, os, sys, time
+import nbformat
+from nbclient import NotebookClient
+path = sys.argv[1]
+nb = nbformat.read(path, as_version=4)
+if len(sys.argv) > 2:
+    code = [i for i, c in enumerate(nb.cells) if c.cell_type == "code"][: int(sys.argv[2])]
+    nb.cells = nb.cells[: code[-1] + 1]
+started = time.monotonic()
+error = ""
+try:
+    NotebookClient(nb, timeout=600, kernel_name="python3", allow_errors=False,
+                   resources={"metadata": {"path": os.path.dirname(os.path.abspath(path))}}).execute()
+except Exception as exc:
+    error = f"{type(exc).__name__}: {str(exc)[-1500:]}"
+outputs = [o for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", [])]
+errors = [o.get("ename", "") + ": " + o.get("evalue", "")[:300] for o in outputs if o.get("output_type") == "error"]
+text = "".join(o.get("text", "") or o.get("data", {}).get("text/plain", "") for o in outputs)
+print(json.dumps({"seconds": round(time.monotonic() - started, 1), "error": error, "errors": errors,
+                  "cells": sum(c.cell_type == "code" for c in nb.cells), "text": text[-5000:]}))
+"""
 #: The lab's port inside the container and the lesson port its tests publish (shifted by the port offset).
 LAB_PORT = 8888
 TEST_PORT = 18888
@@ -109,14 +134,27 @@ class LabContainer:
                               capture_output=True, text=True, timeout=30).stdout.split()
         assert not left, f"lab test containers left behind: {left}"
 
-    def exec(self, cmd: list[str], *, user: str | None = None, check: bool = True,
-             timeout: float = 120) -> subprocess.CompletedProcess[str]:
-        """``docker container exec [-u USER] NAME CMD...``."""
-        args = ["docker", "container", "exec", *(["-u", user] if user else []), self.name, *cmd]
+    def exec(self, cmd: list[str], *, user: str | None = None, check: bool = True, timeout: float = 120,
+             env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+        """``docker container exec [-u USER] [-e K=V...] NAME CMD...``."""
+        args = ["docker", "container", "exec", *(["-u", user] if user else [])]
+        for key, value in (env or {}).items():
+            args += ["-e", f"{key}={value}"]
+        args += [self.name, *cmd]
         out = subprocess.run(args, capture_output=True, text=True, timeout=timeout)
         if check and out.returncode != 0:
             raise AssertionError(f"{' '.join(cmd)} failed ({out.returncode}): {out.stdout}\n{out.stderr}")
         return out
+
+    def run_notebook(self, path: str, code_cells: int | None = None, timeout: float = 1800,
+                     env: dict[str, str] | None = None) -> dict:
+        """Execute a notebook inside (as the container's user) with nbclient; its JSON summary (RUN_NOTEBOOK).
+
+        ``env`` reaches the kernel (e.g. ``{"DOCKHELPERS_MODE": "replay"}``, what ``binder/start`` gives the lab).
+        """
+        cmd = ["python", "-c", RUN_NOTEBOOK, path, *([str(code_cells)] if code_cells else [])]
+        out = self.exec(cmd, timeout=timeout, env=env)
+        return json.loads(out.stdout.strip().splitlines()[-1])
 
     def logs(self) -> str:
         """``docker container logs NAME`` (stdout and stderr)."""

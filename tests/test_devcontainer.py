@@ -14,6 +14,7 @@ The CLI comes from ``scripts/system-packages.sh test`` (npm, pinned, in build/de
 from __future__ import annotations
 
 import json
+import os
 import secrets
 import shutil
 import subprocess
@@ -22,38 +23,18 @@ import time
 import pytest
 
 from dockhelpers import labimage, naming
-from labimage_support import ROOT, lab_image  # noqa: F401  (lab_image is a fixture)
+from labimage_support import ROOT, RUN_NOTEBOOK, lab_image  # noqa: F401  (lab_image is a fixture)
 
 pytestmark = [pytest.mark.engine, pytest.mark.devcontainer, pytest.mark.slow]
 
 CLI = ROOT / "build" / "devcontainer-cli" / "node_modules" / ".bin" / "devcontainer"
 NOTEBOOK = "01_docker_basics.ipynb"
-#: Run inside the devcontainer as the learner: chapter 1 with nbclient, then a JSON summary on the last line.
-RUN_NOTEBOOK = r"""
-import json, sys, time
-import nbformat
-from nbclient import NotebookClient
-nb = nbformat.read(sys.argv[1], as_version=4)
-started = time.monotonic()
-error = ""
-try:
-    NotebookClient(nb, timeout=600, kernel_name="python3", allow_errors=False,
-                   resources={"metadata": {"path": "/home/learner/work"}}).execute()
-except Exception as exc:
-    error = f"{type(exc).__name__}: {str(exc)[-1500:]}"
-errors = [o.get("ename", "") + ": " + o.get("evalue", "")[:300] for c in nb.cells if c.cell_type == "code"
-          for o in c.get("outputs", []) if o.get("output_type") == "error"]
-print(json.dumps({"seconds": round(time.monotonic() - started, 1), "error": error, "errors": errors,
-                  "cells": sum(c.cell_type == "code" for c in nb.cells)}))
-"""
-
-
 #: Run inside: wait until the lab (the image's command) answers /api/status with the learner's token.
 LAB_STATUS = r"""
 import os, time, urllib.request
 for _ in range(120):
     try:
-        tok = os.environ.get("JUPYTER_TOKEN") or open("/home/learner/work/.lab/token").read().strip()
+        tok = os.environ.get("JUPYTER_TOKEN") or open(os.environ["DOCKHELPERS_WORK"] + "/.lab/token").read().strip()
         req = urllib.request.Request("http://127.0.0.1:8888/api/status", headers={"Authorization": "token " + tok})
         print(urllib.request.urlopen(req, timeout=5).read().decode())
         break
@@ -88,7 +69,10 @@ def clone(tmp_path, lab_image):
     _run(["git", "clone", "-q", "--no-hardlinks", str(ROOT), str(folder)], 120).check_returncode()
     wheels = labimage.wheel_dir(ROOT)
     if wheels.is_dir():
-        shutil.copytree(wheels, labimage.wheel_dir(folder))
+        shutil.copytree(wheels, labimage.wheel_dir(folder), dirs_exist_ok=True)
+    if os.geteuid() == 0:
+        # As in a Codespace, the workspace belongs to the learner's uid (work/ is made in it).
+        os.chown(folder, 1000, 1000)
     if not labimage.privileged_allowed():
         # This engine refuses --privileged (as the Swarm lab finds on some hosts): the clone's devcontainer gets
         # the Swarm lab's capability set instead, the one fallback the course uses everywhere.
@@ -114,6 +98,7 @@ def test_devcontainer_up_runs_chapter_1(clone):
         container = result.get("containerId", "")
         assert up.returncode == 0 and result.get("outcome") == "success", (up.stdout[-3000:], up.stderr[-3000:])
         assert result.get("remoteUser") == "learner"
+        work = f"{result['remoteWorkspaceFolder']}/work"
         # Privileged, with its own engine on the mounted volume.
         inspect = json.loads(_run(["docker", "container", "inspect", container], 60).stdout)[0]
         assert inspect["HostConfig"]["Privileged"] is True or "ALL" in (inspect["HostConfig"]["CapAdd"] or [])
@@ -126,11 +111,13 @@ def test_devcontainer_up_runs_chapter_1(clone):
                     "id -un; docker info --format '{{.Name}} {{.Driver}}'"], 120)
         assert who.stdout.split()[:2] == ["learner", inspect["Config"]["Hostname"]], who.stdout + who.stderr
         run = _run([str(CLI), "exec", "--workspace-folder", str(clone), "python", "-c", RUN_NOTEBOOK,
-                    f"/home/learner/work/{NOTEBOOK}"], 1500)
+                    f"{work}/{NOTEBOOK}"], 1500)
         lines = run.stdout.strip().splitlines()
         assert run.returncode == 0 and lines, run.stdout[-3000:] + run.stderr[-3000:]
         summary = json.loads(lines[-1])
         assert not summary["error"] and not summary["errors"], summary
+        # The learner's copy lives in the workspace (a Codespace keeps it across rebuilds), owned by the learner.
+        assert (clone / "work" / NOTEBOOK).stat().st_uid == 1000 or os.geteuid() != 0
         print(f"\n[devcontainer] up {up_seconds:.0f}s, chapter 1 {summary['seconds']}s "
               f"({summary['cells']} code cells), total {time.monotonic() - started:.0f}s")
     finally:

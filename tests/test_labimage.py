@@ -9,8 +9,10 @@ installed, runtime.txt names the image's Python, and JupyterLab answers ``/api/s
 
 from __future__ import annotations
 
+import io
 import re
 import subprocess
+import tarfile
 import time
 from pathlib import Path
 
@@ -48,6 +50,8 @@ def test_content_hash_follows_the_inputs(tmp_path):
     (tmp_path / "dockhelpers" / "a.py").write_text("x = 1\n")
     first = labimage.content_hash(tmp_path, "sha256:base")
     (tmp_path / "README.md").write_text("not copied\n")
+    (tmp_path / labimage.WHEELS).mkdir(parents=True)
+    (tmp_path / labimage.WHEELS / "x-1.0-py3-none-any.whl").write_bytes(b"derived from requirements.txt")
     (tmp_path / "dockhelpers" / "__pycache__").mkdir()
     (tmp_path / "dockhelpers" / "__pycache__" / "a.pyc").write_bytes(b"\0")
     assert labimage.content_hash(tmp_path, "sha256:base") == first
@@ -85,11 +89,20 @@ def test_binder_like_session(lab_image):
         assert lab.exec(["python", "-c", code]).stdout.strip() == "/opt/course/dockhelpers/__init__.py"
         # The docker CLI is there (Debian's docker-cli), and no engine answers.
         assert re.match(r"Docker version \d+", lab.exec(["docker", "--version"]).stdout)
+        # The host commands the notebooks run besides docker (chapters 2-3 use curl).
+        assert lab.exec(["sh", "-c", "command -v curl timeout uname"]).stdout.count("/") >= 3
         assert lab.exec(["docker", "version"], check=False).returncode != 0
         assert lab.exec(["sh", "-c", "ls /var/run/docker.sock"], check=False).returncode != 0
         # binder/start put the lab in replay mode (the JupyterLab server's own environment).
         env = lab.exec(["sh", "-c", "cat /proc/$(pgrep -f jupyter-lab | head -n 1)/environ | tr '\\0' '\\n'"]).stdout
         assert "DOCKHELPERS_MODE=replay" in env.splitlines(), env
+        # Chapter 1's first cell in the lab's own kernel: the Korean note that there is no engine, no error.
+        first = lab.run_notebook("/home/learner/work/01_docker_basics.ipynb", code_cells=1, timeout=180)
+        assert not first["error"] and not first["errors"], first
+        assert "도커 엔진이 없습니다" in first["text"], first["text"]
+        # The devcontainer's readiness check does not wait for an engine that cannot exist here.
+        ready = lab.exec(["lab-ready.sh", "30"], timeout=20)
+        assert "엔진이 없습니다" in ready.stdout, ready.stdout
         # The learner owns the notebooks copy the lab serves.
         owner = lab.exec(["stat", "-c", "%U", "/home/learner/work", "/home/learner/work/01_docker_basics.ipynb"])
         assert owner.stdout.split() == ["learner", "learner"]
@@ -119,6 +132,9 @@ def test_binder_files_match_the_image(lab_image):
             status = lab.exec(["dpkg-query", "-W", "-f", "${Status}", package], check=False).stdout
             assert status == "install ok installed", (package, status)
         python = lab.exec(["python", "-c", "import sys; print('%d.%d' % sys.version_info[:2])"]).stdout.strip()
+        # The plots find the Korean font (fonts-nanum) as the learner.
+        font = lab.exec(["python", "-c", "from dockhelpers import plots; print(plots.use_korean_font())"]).stdout
+        assert font.strip().startswith("Nanum"), font
     runtime = (BINDER / "runtime.txt").read_text().strip()
     assert runtime == f"python-{python}", f"binder/runtime.txt says {runtime}, the lab image has Python {python}"
     assert (BINDER / "start").stat().st_mode & 0o111, "binder/start must be executable"
@@ -135,6 +151,7 @@ def test_privileged_container_starts_its_engine(lab_image):
             ready = lab.exec(["lab-ready.sh", "60"], user="learner", check=False)
             assert ready.returncode == 0, ready.stdout + ready.stderr + lab.logs()
             assert f"/lab?token={lab.token}" in ready.stdout, ready.stdout
+            assert re.match(r"Docker Compose version v2\.", lab.exec(["docker", "compose", "version"], user="learner").stdout)
             who = lab.exec(["sh", "-c", "id -un; id -Gn; docker info --format '{{.Driver}}'"], user="learner").stdout
             assert who.split()[0] == "learner" and "docker" in who.split()[1:-1], who
             assert who.split()[-1] == "overlay2", who
@@ -145,9 +162,10 @@ def test_privileged_container_starts_its_engine(lab_image):
             started = time.monotonic()
             subprocess.run(["docker", "container", "stop", "-t", "30", lab.name], capture_output=True, check=True)
             assert time.monotonic() - started < 25
-            log = subprocess.run(["docker", "container", "cp", f"{lab.name}:/var/log/dockercourse/dockerd.log", "-"],
+            tar = subprocess.run(["docker", "container", "cp", f"{lab.name}:/var/log/dockercourse/dockerd.log", "-"],
                                  capture_output=True, check=True).stdout
-            assert b"Daemon shutdown complete" in log, log[-1500:]
+            log = tarfile.open(fileobj=io.BytesIO(tar)).extractfile("dockerd.log").read().decode()  # type: ignore
+            assert "Daemon shutdown complete" in log, log[-2500:]
     finally:
         subprocess.run(["docker", "volume", "rm", volume], capture_output=True, timeout=60)
     left = subprocess.run(["docker", "volume", "ls", "-q", "--filter", f"name=^{volume}$"], capture_output=True,

@@ -28,6 +28,7 @@ start_engine() {
   set -- --host=unix:///var/run/docker.sock --group docker
   [ -n "${DOCKHELPERS_REGISTRY_MIRROR:-}" ] && set -- "$@" --registry-mirror "$DOCKHELPERS_REGISTRY_MIRROR"
   dockerd "$@" >"$log/dockerd.log" 2>&1 &
+  dockerd_pid=$!
   i=0
   while [ $i -lt 60 ]; do
     if docker version --format '{{.Server.Version}}' >/dev/null 2>&1; then
@@ -49,6 +50,7 @@ start_engine() {
   tail -n 5 "$log/dockerd.log" >&2 || true
 }
 
+dockerd_pid=""
 if may_run_engine; then
   start_engine
 elif [ "$(id -u)" = 0 ]; then
@@ -59,6 +61,26 @@ fi
 if [ "$(id -u)" = 0 ] && [ "${DOCKHELPERS_LAB_USER:-learner}" != root ] && cap_bit 7 && cap_bit 6; then
   # Root with CAP_SETUID/CAP_SETGID: drop to the learner (uid 1000, groups learner and docker).
   export HOME=/home/learner USER=learner LOGNAME=learner
-  exec setpriv --reuid=learner --regid=learner --init-groups "$@"
+  set -- setpriv --reuid=learner --regid=learner --init-groups "$@"
 fi
-exec "$@"
+if [ -z "$dockerd_pid" ]; then
+  exec "$@"
+fi
+# With an engine inside, stay as the parent: a stop signal ends the command first, then the engine, which
+# then shuts down cleanly (its containers stopped, its state written) before the container goes.
+stop() {
+  kill -TERM "$child" 2>/dev/null || true
+  wait "$child" 2>/dev/null || true
+  kill -TERM "$dockerd_pid" 2>/dev/null || true
+  wait "$dockerd_pid" 2>/dev/null || true
+  exit 143
+}
+trap stop TERM INT
+"$@" &
+child=$!
+set +e
+wait "$child"
+rc=$?
+kill -TERM "$dockerd_pid" 2>/dev/null
+wait "$dockerd_pid" 2>/dev/null
+exit "$rc"

@@ -7,15 +7,18 @@ run=/run/dockercourse
 deadline=${1:-300}
 # The lab's address with its token (the learner's own file; JUPYTER_TOKEN when the container was given one).
 lab_url() {
+  file="${DOCKHELPERS_WORK:-/home/learner/work}/.lab/token"
   n=0
-  while [ -z "${JUPYTER_TOKEN:-}" ] && [ ! -s /home/learner/work/.lab/token ] && [ $n -lt 30 ]; do sleep 1; n=$((n + 1)); done
-  token=${JUPYTER_TOKEN:-$(cat /home/learner/work/.lab/token 2>/dev/null || true)}
+  while [ -z "${JUPYTER_TOKEN:-}" ] && [ ! -s "$file" ] && [ $n -lt 30 ]; do sleep 1; n=$((n + 1)); done
+  token=${JUPYTER_TOKEN:-$(cat "$file" 2>/dev/null || true)}
   [ -n "$token" ] && echo "[lab] JupyterLab: 포트 8888 / port 8888 -> http://127.0.0.1:8888/lab?token=$token"
   return 0
 }
 i=0
 while [ $i -lt "$deadline" ]; do
   engine=$(cat "$run/engine" 2>/dev/null || true)
+  # Started as an unprivileged user (Binder-like): the entrypoint wrote nothing and no dockerd runs.
+  if [ -z "$engine" ] && [ $i -ge 2 ] && ! pgrep -x dockerd >/dev/null 2>&1; then engine=none; fi
   prepared=$(cat "$run/prepared" 2>/dev/null || true)
   case "$engine" in
     none) echo "[lab] 이 컨테이너에는 도커 엔진이 없습니다(기록 재생용) / no engine here"; exit 0 ;;
