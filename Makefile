@@ -10,9 +10,9 @@ STAMP := $(VENV)/.installed
 LAB_PORT ?= 8888
 PYTEST_ARGS ?=
 # The inner loop: unit tests and the engine basics (no notebooks, no Swarm lab, no browser, no host simulations).
-QUICK_MARKERS := not notebook and not lab and not browser and not hostsim and not final and not labimage and not devcontainer
+QUICK_MARKERS := not notebook and not lab and not browser and not hostsim and not final and not labimage and not devcontainer and not hub
 
-.PHONY: lab test test-quick venv engine system test-deps prepare doctor cleanup bench clean-venv stop update lab-image
+.PHONY: lab test test-quick venv engine system test-deps prepare doctor cleanup bench clean-venv stop update lab-image classroom classroom-deps classroom-down
 
 $(STAMP): requirements.txt requirements-dev.txt pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -42,6 +42,27 @@ prepare: engine
 lab-image: prepare
 	@$(BIN)/python -m dockhelpers.labimage
 
+# The classroom hub (classroom/, docs/teacher-guide.md): JupyterHub, DockerSpawner and the idle culler into the
+# venv, configurable-http-proxy into classroom/node_modules (npm ci, never global), the students' lab image,
+# then the hub on HUB_ADDRESS (127.0.0.1 unless the teacher chooses, e.g. 0.0.0.0 for the classroom's network).
+ROSTER ?= classroom/roster.txt
+HUB_ADDRESS ?= 127.0.0.1
+CLASSROOM_STAMP := $(VENV)/.classroom-installed
+
+$(CLASSROOM_STAMP): classroom/requirements.txt classroom/package.json classroom/package-lock.json $(STAMP)
+	$(BIN)/pip install -q --disable-pip-version-check -r classroom/requirements.txt
+	cd classroom && npm ci --no-audit --no-fund --omit=dev
+	touch $(CLASSROOM_STAMP)
+
+classroom-deps: $(CLASSROOM_STAMP)
+
+classroom: prepare classroom-deps
+	@test -f "$(ROSTER)" || { echo "[classroom] 명단 파일이 없습니다: $(ROSTER) (예: cp classroom/roster.example.txt $(ROSTER))"; exit 2; }
+	@$(BIN)/python -m dockhelpers classroom up --roster "$(ROSTER)" --address "$(HUB_ADDRESS)"
+
+classroom-down: venv
+	@$(BIN)/python -m dockhelpers classroom down
+
 doctor: venv
 	@$(BIN)/python -m dockhelpers doctor
 
@@ -50,7 +71,7 @@ lab: system prepare
 	@$(BIN)/python -m dockhelpers doctor || echo "[lab] 점검 결과의 '확인 필요' 항목을 보세요 / see the items to check above"
 	@bash scripts/start-lab.sh $(LAB_PORT)
 
-test: system test-deps prepare
+test: system test-deps prepare classroom-deps
 	$(BIN)/python -m pytest -v -rs --durations=25 $(PYTEST_ARGS)
 
 # The inner loop (about 3 minutes): unit tests and engine basics; run the full `make test` before pushing.
@@ -71,5 +92,5 @@ cleanup: venv
 
 # One table of figures against their references, written to docs/benchmarks.md (+ .png). BENCH=quick: fewer
 # repeats, no cold notebook runs (for development). Every benchmarks/*.py with a rows() function is included.
-bench: prepare
+bench: prepare classroom-deps
 	@PYTHONPATH="$(CURDIR)" BENCH="$(BENCH)" $(BIN)/python benchmarks/run.py

@@ -1,5 +1,5 @@
 """Terminal entry point: ``python -m dockhelpers doctor | prepare [--chapter N] [--save F | --load F] | cleanup
-[--chapter N] [--yes] | engine stop | endpoint start|stop|status|run [--record DIR] | progress``."""
+[--chapter N] [--yes] | engine stop | endpoint start|stop|status|run [--record DIR] | progress | classroom up|down|status|collect|reset``."""
 
 from __future__ import annotations
 
@@ -69,6 +69,38 @@ def _cleanup(args: argparse.Namespace) -> int:
     return 0
 
 
+def _classroom(args: argparse.Namespace) -> int:
+    from dockhelpers import classroom
+
+    if args.action == "up":
+        if not args.roster:
+            raise CourseError("명단 파일을 주세요: --roster 명단.txt", "예: classroom/roster.example.txt")
+        classroom.up(args.roster, address=args.address, port=args.port, cpu=args.cpu, memory=args.memory,
+                     idle_timeout=args.idle_timeout, ssl_cert=args.ssl_cert, ssl_key=args.ssl_key)
+        return 0
+    if args.action == "down":
+        classroom.down(keep_homes=args.keep_homes)
+        return 0
+    if args.action == "reset":
+        from dockhelpers import hubdash
+
+        if not args.student or args.chapter is None:
+            raise CourseError("초기화할 학생과 장을 주세요: --student s07 --chapter 2")
+        print(hubdash.reset(args.student, args.chapter), end="")
+        print(f"{args.student}의 {args.chapter}장을 초기화했습니다(그 학생의 엔진에서만).")
+        return 0
+    if args.action == "collect":
+        from dockhelpers import hubdash
+
+        files = hubdash.collect(args.to)
+        print(f"학생 {len(files)}명의 진행 기록을 {args.to}에 모았습니다. CSV: python -m dockhelpers progress --csv "
+              + " ".join(f"--file {f}" for f in files))
+        return 0
+    for row in classroom.status():
+        print(f"{row['what']}\t{row['name']}\t{row['state']}\t{row['detail']}")
+    return 0
+
+
 def _engine(args: argparse.Namespace) -> int:
     from dockhelpers.engine import stop_course_engine
 
@@ -121,6 +153,23 @@ def main(argv: list[str] | None = None) -> int:
     clean.add_argument("--chapter", type=int, default=None, help="이 장(1-4)의 리소스만")
     clean.add_argument("--yes", "-y", action="store_true", help="묻지 않고 지우기")
     clean.set_defaults(func=_cleanup)
+    room = sub.add_parser("classroom", help="교실 허브(JupyterHub, 학생마다 도커 엔진이 든 실습 컨테이너)")
+    room.add_argument("action", choices=["up", "down", "status", "collect", "reset"],
+                      help="up: 시작, down: 멈추고 만든 것 모두 지우기, status: 상태, collect: 학생들의 진행 기록 모으기, "
+                           "reset: 한 학생의 한 장 초기화")
+    room.add_argument("--roster", metavar="FILE", help="명단 파일(한 줄에 한 명, 교사는 이름 뒤에 teacher)")
+    room.add_argument("--address", default="127.0.0.1", help="학생 브라우저가 접속할 주소(기본 127.0.0.1, 교실 전체: 0.0.0.0)")
+    room.add_argument("--port", type=int, default=None, help="허브 포트(기본 8600)")
+    room.add_argument("--cpu", type=float, default=1.0, help="학생 한 명의 CPU 한도(코어 수)")
+    room.add_argument("--memory", default="2G", help="학생 한 명의 메모리 한도(예: 2G)")
+    room.add_argument("--idle-timeout", type=int, default=3600, help="이 초 동안 쓰지 않은 실습 환경을 멈춤")
+    room.add_argument("--student", default=None, help="reset: 초기화할 학생")
+    room.add_argument("--chapter", type=int, default=None, help="reset: 초기화할 장(1-4)")
+    room.add_argument("--to", default="progress", metavar="DIR", help="collect: 진행 기록을 모을 폴더(학생마다 파일 하나)")
+    room.add_argument("--ssl-cert", default=None, metavar="FILE", help="up: HTTPS 인증서(PEM, 전체 체인)")
+    room.add_argument("--ssl-key", default=None, metavar="FILE", help="up: HTTPS 개인 키(PEM)")
+    room.add_argument("--keep-homes", action="store_true", help="down: 학생 홈 볼륨(노트북, 진행 기록)은 남기기")
+    room.set_defaults(func=_classroom)
     eng = sub.add_parser("engine", help="과정이 시작한 엔진 관리 (stop: 과정이 시작한 것만 멈추기)")
     eng.add_argument("action", choices=["stop"], help="stop: 랩, 레지스트리 미러, 과정이 시작한 dockerd/서비스 멈추기")
     eng.set_defaults(func=_engine)

@@ -19,6 +19,12 @@ DEFAULT_PREFIX = "dkc"
 PREFIX_ENV = "DOCKHELPERS_PREFIX"
 #: Environment variable shifting every host port the course publishes.
 PORT_OFFSET_ENV = "DOCKHELPERS_PORT_OFFSET"
+#: Label naming the classroom hub (its prefix) that created a resource; ``classroom down`` removes exactly these.
+CLASSROOM_LABEL = "kr.dockercourse.classroom"
+#: Label naming the student a classroom resource belongs to.
+STUDENT_LABEL = "kr.dockercourse.student"
+#: The classroom hub's ports (before the offset): public proxy, hub API, proxy API, registry, seeder, dashboard.
+HUB_PORTS = {"public": 8600, "api": 8601, "proxy_api": 8602, "registry": 8603, "seed": 8604, "dashboard": 8605}
 #: The course's only upstream image.
 BASE_IMAGE = "debian:trixie-slim"
 
@@ -106,3 +112,16 @@ def separate(suffix: str, offset: int) -> dict[str, str]:
 def publish(host_port: int, container_port: int | str) -> str:
     """A ``-p`` value that binds to 127.0.0.1 only: ``publish(9000, 8080)`` -> ``"127.0.0.1:9000:8080"``."""
     return f"127.0.0.1:{port(host_port)}:{container_port}"
+
+
+def classroom_labels(student: str | None = None) -> dict[str, str]:
+    """Labels of a classroom hub resource (:mod:`dockhelpers.classroom`): the course's, the hub's, the student's."""
+    result = {**labels(), CLASSROOM_LABEL: prefix()}
+    if student:
+        result[STUDENT_LABEL] = student
+    return result
+
+
+def hub_port(role: str) -> int:
+    """A classroom hub port (``hub_port("public")`` -> 8600 plus the offset); see :data:`HUB_PORTS`."""
+    return port(HUB_PORTS[role])
