@@ -10,9 +10,13 @@ STAMP := $(VENV)/.installed
 LAB_PORT ?= 8888
 PYTEST_ARGS ?=
 # The inner loop: unit tests and the engine basics (no notebooks, no Swarm lab, no browser, no host simulations).
-QUICK_MARKERS := not notebook and not lab and not browser and not hostsim and not final
+QUICK_MARKERS := not notebook and not lab and not browser and not hostsim and not final and not book
+# The web edition: its own venv (Sphinx + MyST-NB), and replay mode when recordings exist (no engine needed).
+BOOK_VENV := .venv-book
+BOOK_STAMP := $(BOOK_VENV)/.installed
+BOOK_MODE ?= $(if $(wildcard notebooks/recordings/*),replay,live)
 
-.PHONY: lab test test-quick venv engine system test-deps prepare doctor cleanup bench clean-venv stop update
+.PHONY: lab test test-quick venv engine system test-deps prepare doctor cleanup bench clean-venv stop update book book-venv
 
 $(STAMP): requirements.txt requirements-dev.txt pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -69,3 +73,20 @@ cleanup: venv
 # repeats, no cold notebook runs (for development). Every benchmarks/*.py with a rows() function is included.
 bench: prepare
 	@PYTHONPATH="$(CURDIR)" BENCH="$(BENCH)" $(BIN)/python benchmarks/run.py
+
+$(BOOK_STAMP): requirements-book.txt
+	test -x $(BOOK_VENV)/bin/python || $(PY) -m venv $(BOOK_VENV)
+	$(BOOK_VENV)/bin/pip install -q --disable-pip-version-check -r requirements-book.txt
+	touch $(BOOK_STAMP)
+
+book-venv: $(BOOK_STAMP)
+
+# The web edition in build/book/ (index.html): 1. execute the chapters into build/book-src/ (only those whose
+# notebook or recording changed; BOOK_MODE=replay plays notebooks/recordings/ without an engine, live uses the
+# engine), 2. static widget snapshots + pages into build/book-site/, 3. Sphinx (warnings: build/book-warnings.log).
+book: venv book-venv $(if $(filter live,$(BOOK_MODE)),prepare)
+	@$(if $(filter replay,$(BOOK_MODE)),DOCKHELPERS_MODE=replay) PYTHONPATH="$(CURDIR)" $(BIN)/python scripts/book_execute.py
+	@$(BOOK_VENV)/bin/python scripts/book_assemble.py
+	@start=$$(date +%s); rm -rf build/book; \
+	  $(BOOK_VENV)/bin/sphinx-build -q -b html -w build/book-warnings.log build/book-site build/book && \
+	  echo "[book] render: $$(( $$(date +%s) - start )) s, $$(find build/book -name '*.html' | wc -l) HTML pages -> build/book/index.html"
