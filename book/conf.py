@@ -50,3 +50,6 @@ html_theme_options = {
 _repo = os.environ.get("BOOK_REPO_URL", "").strip()
 if _repo:
     html_theme_options.update({"repository_url": _repo, "use_repository_button": True})
+html_favicon = "_static/favicon.svg"
+# The theme's light/dark switch starts from an explicit mode (an empty one logs a console error).
+html_context = {"default_mode": "light"}

@@ -3,7 +3,7 @@
 Reads the executed notebooks in ``build/book-src/`` (``scripts/book_execute.py``) and writes
 ``build/book-site/``: the pages of ``book/`` (``*.md``), each chapter notebook with its widget views turned
 into static HTML (``scripts/book_widgets.py``) and a short note on how its outputs were made, and the Korean
-font files (from fonts-nanum) under ``_static/fonts/``. Standard library only (runs in the book's venv).
+font subsets (``scripts/book_fonts.py``, fontTools) under ``_static/fonts/``. Runs in the book's venv.
 
 Usage: ``python scripts/book_assemble.py`` (then ``sphinx-build -b html build/book-site build/book``).
 """
@@ -11,14 +11,13 @@ Usage: ``python scripts/book_assemble.py`` (then ``sphinx-build -b html build/bo
 from __future__ import annotations
 
 import json
-import os
 import pathlib
 import shutil
-import subprocess
 import sys
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
 
+from book_fonts import write_fonts  # noqa: E402
 from book_widgets import snapshot_notebook  # noqa: E402
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
@@ -26,25 +25,6 @@ PAGES = ROOT / "book"
 EXECUTED = ROOT / "build" / "book-src"
 SITE = ROOT / "build" / "book-site"
 NOTEBOOKS = ROOT / "notebooks"
-FONTS = ("NanumGothic.ttf", "NanumGothicBold.ttf", "NanumGothicCoding.ttf")
-FONT_DIRS = [pathlib.Path(p) for p in os.environ.get("BOOK_FONT_DIRS", "").split(":") if p] + [
-    pathlib.Path("/usr/share/fonts/truetype/nanum"), pathlib.Path("/usr/share/fonts/nanum"),
-    pathlib.Path.home() / ".local/share/fonts", pathlib.Path("/Library/Fonts")]
-
-
-def find_font(name: str) -> pathlib.Path | None:
-    """A font file from fonts-nanum (or ``BOOK_FONT_DIRS``), else what fontconfig knows of it."""
-    for folder in FONT_DIRS:
-        if (folder / name).is_file():
-            return folder / name
-    if shutil.which("fc-list"):
-        found = subprocess.run(["fc-list", "-f", "%{file}\n"], capture_output=True, text=True).stdout.split()
-        for path in found:
-            if pathlib.Path(path).name == name:
-                return pathlib.Path(path)
-    return None
-
-
 def run_note(meta: dict) -> str:
     """The Korean note placed under a chapter's title: how and when its outputs were made."""
     when = meta.get("executed", "")
@@ -101,15 +81,6 @@ def main() -> int:
         shutil.rmtree(SITE)
     shutil.copytree(PAGES, SITE, ignore=shutil.ignore_patterns("__pycache__"))
     copy_chapter_files(SITE)
-    fonts = SITE / "_static" / "fonts"
-    fonts.mkdir(parents=True, exist_ok=True)
-    for name in FONTS:
-        found = find_font(name)
-        if found is None:
-            print(f"[book] 글꼴 {name}이(가) 없습니다 / font missing (apt-get install fonts-nanum); "
-                  "Hangul falls back to the reader's system fonts", file=sys.stderr)
-            continue
-        shutil.copy2(found, fonts / name)
     report = {}
     for src in chapters:
         drawn, missing = chapter(src, SITE / src.name)
@@ -117,6 +88,8 @@ def main() -> int:
         shown = sum(v for k, v in drawn.items() if not k.endswith("StyleModel") and k != "LayoutModel")
         print(f"[book] {src.name}: {shown} widget parts drawn statically"
               + (f", not drawn: {missing}" if missing else ""), flush=True)
+    fonts = write_fonts(SITE, SITE / "_static" / "fonts")
+    print(f"[book] fonts: {', '.join(fonts) or 'none'} (subset WOFF2)", flush=True)
     (SITE.parent / "book-widgets.json").write_text(json.dumps(report, ensure_ascii=False, indent=1),
                                                    encoding="utf-8")
     return 0

@@ -53,7 +53,7 @@ class Snapshotter:
 
     def _buffer_uri(self, model: dict[str, Any], name: str, fmt: str) -> str:
         for buf in model.get("buffers", []):
-            if buf.get("path") == [name] and buf.get("encoding") == "base64":
+            if buf.get("path") == [name] and buf.get("encoding") == "base64" and buf.get("data"):
                 return f"data:image/{fmt};base64,{buf['data']}"
         return ""
 
@@ -105,8 +105,7 @@ class Snapshotter:
                     f'value="{_esc(s.get("value"))}"></progress> {_esc(s.get("value"))}</label>')
         if name == "ImageModel":
             uri = self._buffer_uri(model, "value", s.get("format", "png"))
-            if not uri:
-                self.missing["ImageModel(empty)"] += 1
+            if not uri:  # an image widget with no picture yet shows nothing in the lab either
                 return ""
             return f'<img class="{classes} dkc-w-image" alt="위젯 그림"{style} src="{uri}">'
         if name == "OutputModel":
