@@ -11,10 +11,14 @@ LAB_PORT ?= 8888
 PYTEST_ARGS ?=
 # The inner loop: unit tests and the engine basics (no notebooks, no Swarm lab, no browser, no host simulations).
 QUICK_MARKERS := not notebook and not lab and not browser and not hostsim and not final and not book
-# The web edition: its own venv (Sphinx + MyST-NB), and replay mode when recordings exist (no engine needed).
+# The web edition: its own venv (Sphinx + MyST-NB). BOOK_MODE=auto replays the chapters that have a recording
+# (notebooks/recordings/chNN.*, no engine needed) and runs the others on the engine; replay or live forces one.
 BOOK_VENV := .venv-book
 BOOK_STAMP := $(BOOK_VENV)/.installed
-BOOK_MODE ?= $(if $(wildcard notebooks/recordings/*),replay,live)
+BOOK_MODE ?= auto
+BOOK_UNRECORDED := $(foreach nb,$(wildcard notebooks/[0-9][0-9]_*.ipynb),\
+  $(if $(wildcard notebooks/recordings/ch$(word 1,$(subst _, ,$(notdir $(nb))))*),,$(nb)))
+BOOK_ENGINE := $(if $(filter live,$(BOOK_MODE)),prepare,$(if $(filter auto,$(BOOK_MODE)),$(if $(strip $(BOOK_UNRECORDED)),prepare)))
 
 .PHONY: lab test test-quick venv engine system test-deps prepare doctor cleanup bench clean-venv stop update book book-venv
 
@@ -82,10 +86,9 @@ $(BOOK_STAMP): requirements-book.txt
 book-venv: $(BOOK_STAMP)
 
 # The web edition in build/book/ (index.html): 1. execute the chapters into build/book-src/ (only those whose
-# notebook or recording changed; BOOK_MODE=replay plays notebooks/recordings/ without an engine, live uses the
-# engine), 2. static widget snapshots + pages into build/book-site/, 3. Sphinx (warnings: build/book-warnings.log).
-book: venv book-venv $(if $(filter live,$(BOOK_MODE)),prepare)
-	@$(if $(filter replay,$(BOOK_MODE)),DOCKHELPERS_MODE=replay) PYTHONPATH="$(CURDIR)" $(BIN)/python scripts/book_execute.py
+# notebook or recording changed; the engine is prepared only when a chapter runs live), 2. static widget snapshots + pages into build/book-site/, 3. Sphinx (warnings: build/book-warnings.log).
+book: venv book-venv $(BOOK_ENGINE)
+	@PYTHONPATH="$(CURDIR)" $(BIN)/python scripts/book_execute.py --mode $(BOOK_MODE)
 	@$(BOOK_VENV)/bin/python scripts/book_assemble.py
 	@start=$$(date +%s); rm -rf build/book; \
 	  $(BOOK_VENV)/bin/sphinx-build -q -b html -w build/book-warnings.log build/book-site build/book && \

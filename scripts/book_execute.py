@@ -5,12 +5,14 @@ written with its outputs and its ipywidgets state to ``build/book-src/NN_*.ipynb
 again only when its cache key changed: the notebook's bytes, its recording (``notebooks/recordings/``, files
 named after the notebook or its chapter) and the mode.
 
-The mode is just the environment this runs in: ``DOCKHELPERS_MODE=replay`` makes the course endpoint serve
-the recorded sessions (no engine needed); without it the notebooks talk to the live engine through the
-course endpoint (``DOCKHELPERS_PREFIX``/``DOCKHELPERS_PORT_OFFSET`` keep names and ports apart). Learner
-progress goes to a throwaway file, never the learner's own record.
+The mode is just the environment the notebook's kernel runs in: ``DOCKHELPERS_MODE=replay`` makes the course
+endpoint serve the recorded sessions (no engine needed); ``live`` (or no value) talks to the live engine
+through the course endpoint (``DOCKHELPERS_PREFIX``/``DOCKHELPERS_PORT_OFFSET`` keep names and ports apart).
+``--mode auto`` (what ``make book`` uses) chooses per notebook: replay where the notebook has a recording,
+live where it has none; ``--mode replay``/``live`` (or ``DOCKHELPERS_MODE`` set by the caller) forces one for
+all. Learner progress goes to a throwaway file, never the learner's own record.
 
-Usage: ``python scripts/book_execute.py [--force] [NN_name.ipynb ...]`` (CLI equivalent of one notebook:
+Usage: ``python scripts/book_execute.py [--mode auto|replay|live] [--force] [NN_name.ipynb ...]`` (CLI equivalent of one notebook:
 ``jupyter nbconvert --to notebook --execute``).
 """
 
@@ -31,12 +33,18 @@ NOTEBOOKS = ROOT / "notebooks"
 RECORDINGS = NOTEBOOKS / "recordings"
 OUT = ROOT / "build" / "book-src"
 META_KEY = "dockercourse_book"
+MODE_ENV = "DOCKHELPERS_MODE"
 CELL_TIMEOUT = int(os.environ.get("DOCKHELPERS_CELL_TIMEOUT", "900"))
 
 
-def mode() -> str:
-    """``replay`` when the environment asks for it, else ``live``."""
-    return "replay" if os.environ.get("DOCKHELPERS_MODE", "").strip().lower() == "replay" else "live"
+def mode_for(path: pathlib.Path, wanted: str) -> str:
+    """``replay`` or ``live`` for one notebook: ``wanted`` unless it is ``auto`` (replay iff it has a recording)."""
+    if wanted == "auto":
+        explicit = os.environ.get(MODE_ENV, "").strip().lower()
+        if explicit in ("replay", "live"):
+            return explicit
+        return "replay" if recordings_for(path) else "live"
+    return wanted
 
 
 def recordings_for(path: pathlib.Path) -> list[pathlib.Path]:
@@ -80,10 +88,18 @@ def execute(path: pathlib.Path, out: pathlib.Path, key: str, run_mode: str) -> f
     from nbclient import NotebookClient
 
     nb = nbformat.read(path, as_version=4)
+    before = os.environ.get(MODE_ENV)
+    os.environ[MODE_ENV] = run_mode  # the kernel inherits it: the endpoint replays or forwards
     client = NotebookClient(nb, timeout=CELL_TIMEOUT, kernel_name="python3", allow_errors=False,
                             store_widget_state=True, resources={"metadata": {"path": str(path.parent)}})
     started = time.monotonic()
-    client.execute()
+    try:
+        client.execute()
+    finally:
+        if before is None:
+            os.environ.pop(MODE_ENV, None)
+        else:
+            os.environ[MODE_ENV] = before
     seconds = time.monotonic() - started
     nb.metadata[META_KEY] = {
         "key": key, "mode": run_mode, "seconds": round(seconds, 1),
@@ -99,6 +115,8 @@ def execute(path: pathlib.Path, out: pathlib.Path, key: str, run_mode: str) -> f
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--mode", choices=("auto", "replay", "live"), default="auto",
+                        help="replay recorded sessions, use the live engine, or auto: replay where recorded")
     parser.add_argument("--force", action="store_true", help="execute even when the cache is current")
     parser.add_argument("names", nargs="*", help="notebook file names (default: every chapter)")
     args = parser.parse_args(argv)
@@ -107,14 +125,14 @@ def main(argv: list[str] | None = None) -> int:
         chapters = [p for p in chapters if p.name in args.names or p.stem in args.names]
     os.environ.setdefault("DOCKHELPERS_PROGRESS",
                           os.path.join(tempfile.mkdtemp(prefix="dkc-book-progress-"), "progress.jsonl"))
-    run_mode = mode()
     from dockhelpers.endpoint import daemon
 
     endpoint_was_up = daemon.ping()
-    total, failed = 0.0, []
+    total, failed, executed = 0.0, [], 0
     try:
         for path in chapters:
             out = OUT / path.name
+            run_mode = mode_for(path, args.mode)
             key = cache_key(path, run_mode)
             if not args.force and cached_key(out) == key:
                 print(f"[book] {path.name}: cached ({run_mode})", flush=True)
@@ -127,11 +145,12 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"[book] {path.name}: FAILED: {type(exc).__name__}: {str(exc)[-600:]}", file=sys.stderr)
                 continue
             total += seconds
+            executed += 1
             print(f"[book] {path.name}: executed in {seconds:.0f} s", flush=True)
     finally:
         if not endpoint_was_up:  # the notebooks' first cells started one for this run: stop it again
             daemon.stop()
-    print(f"[book] execute: {total:.0f} s for the notebooks executed now", flush=True)
+    print(f"[book] execute: {total:.0f} s for the {executed} notebook(s) executed now", flush=True)
     if failed:
         print(f"[book] 실행에 실패한 장 / chapters that failed: {', '.join(failed)}", file=sys.stderr)
         return 1
