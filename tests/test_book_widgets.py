@@ -1,0 +1,82 @@
+"""Static widget snapshots of the web edition (scripts/book_widgets.py) from real ipywidgets state.
+
+The state comes from ipywidgets' own embedding (the same format nbclient stores in a notebook's metadata);
+no engine, no browser: part of ``make test-quick``.
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+import sys
+
+import ipywidgets as W
+from ipywidgets.embed import embed_data
+
+from conftest import ROOT
+
+sys.path.insert(0, str(ROOT / "scripts"))
+
+from book_widgets import WIDGET_STATE, WIDGET_VIEW, snapshot_notebook  # noqa: E402
+
+
+def _png() -> bytes:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(1, 1))
+    ax.plot([0, 1], [1, 0])
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png")
+    plt.close(fig)
+    return buf.getvalue()
+
+
+def _notebook(view: W.Widget, closed: str = "") -> dict:
+    data = embed_data(views=[view])
+    outputs = [{"output_type": "display_data", "metadata": {},
+                "data": {WIDGET_VIEW: {"model_id": view.model_id, "version_major": 2, "version_minor": 0},
+                         "text/plain": repr(view)}}]
+    if closed:
+        outputs.append({"output_type": "display_data", "metadata": {},
+                        "data": {WIDGET_VIEW: {"model_id": closed, "version_major": 2, "version_minor": 0},
+                                 "text/plain": "VBox()"}})
+    return {"cells": [{"cell_type": "code", "source": "", "metadata": {}, "outputs": outputs}],
+            "metadata": {"widgets": {WIDGET_STATE: data["manager_state"]}}, "nbformat": 4, "nbformat_minor": 5}
+
+
+def test_panel_becomes_static_html():
+    png = _png()
+    select = W.Dropdown(description="컨테이너", options=["bk-echo", "bk-web"], value="bk-web")
+    panel = W.VBox([W.HTML("<b>컨테이너 패널</b>"),
+                    W.HBox([W.Button(description="정지"), W.Button(description="삭제")]),
+                    select, W.Checkbox(value=True, description="강제 삭제(-f)"),
+                    W.RadioButtons(options=["a) 빌드할 때", "b) 실행할 때"], value="a) 빌드할 때"),
+                    W.Image(value=png, format="png"), W.Image(format="png")])
+    nb = _notebook(panel, closed="0" * 32)
+    drawn, missing = snapshot_notebook(nb)
+    first, gone = (o["data"]["text/html"] for o in nb["cells"][0]["outputs"])
+    assert "widgets" not in nb["metadata"], "the widget state must go (no widget manager is loaded)"
+    assert "<b>컨테이너 패널</b>" in first
+    assert first.count("<button") == 2 and "정지" in first and "삭제" in first and "disabled" in first
+    assert "<option selected>bk-web</option>" in first
+    assert 'type="checkbox" disabled checked' in first
+    assert 'type="radio" disabled checked> a) 빌드할 때' in first
+    assert f'src="data:image/png;base64,{base64.b64encode(png).decode()}"' in first
+    assert first.count("<img") == 1, "an image widget with no picture draws nothing"
+    assert 'data-direction="row"' in first and 'data-direction="column"' in first
+    assert "닫혀서" in gone and missing == {"(closed)": 1}
+    assert drawn["ButtonModel"] == 2 and drawn["ImageModel"] == 2
+
+
+def test_output_widget_and_unknown_model():
+    out = W.Output()
+    out.outputs = ({"output_type": "stream", "name": "stdout", "text": "$ docker ps\n"},
+                   {"output_type": "display_data", "metadata": {}, "data": {"text/html": "<i>표</i>"}})
+    nb = _notebook(W.VBox([out, W.ColorPicker(value="red")]))
+    drawn, missing = snapshot_notebook(nb)
+    html = nb["cells"][0]["outputs"][0]["data"]["text/html"]
+    assert "<pre class=\"dkc-w-stream\">$ docker ps\n</pre>" in html and "<i>표</i>" in html
+    assert "ColorPickerModel" in html and missing == {"ColorPickerModel": 1}
