@@ -92,4 +92,5 @@ book: venv book-venv $(BOOK_ENGINE)
 	@$(BOOK_VENV)/bin/python scripts/book_assemble.py
 	@start=$$(date +%s); rm -rf build/book; \
 	  $(BOOK_VENV)/bin/sphinx-build -q -b html -w build/book-warnings.log build/book-site build/book && \
+	  rm -f build/book/_static/*webpack-macros.html && \
 	  echo "[book] render: $$(( $$(date +%s) - start )) s, $$(find build/book -name '*.html' | wc -l) HTML pages -> build/book/index.html"

@@ -18,6 +18,7 @@ import sys
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
 
 from book_fonts import write_fonts  # noqa: E402
+from book_snapshots import neutralize_frames, on_outputs  # noqa: E402
 from book_widgets import snapshot_notebook  # noqa: E402
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
@@ -41,6 +42,8 @@ def chapter(src: pathlib.Path, dest: pathlib.Path) -> tuple[dict, dict]:
     """Copy one executed notebook into the site, widgets as snapshots; (drawn, missing) widget counts."""
     nb = json.loads(src.read_text(encoding="utf-8"))
     drawn, missing = snapshot_notebook(nb)
+    for cell in nb["cells"]:
+        on_outputs(cell.get("outputs", []), neutralize_frames)
     meta = nb.get("metadata", {}).get("dockercourse_book", {})
     note = {"cell_type": "markdown", "metadata": {"tags": ["book-run-note"]},
             "source": f':::{{note}}\n:class: dkc-run-note\n{run_note(meta)}\n:::\n'}

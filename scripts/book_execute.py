@@ -29,11 +29,14 @@ import tempfile
 import time
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "scripts"))
 NOTEBOOKS = ROOT / "notebooks"
 RECORDINGS = NOTEBOOKS / "recordings"
 OUT = ROOT / "build" / "book-src"
 META_KEY = "dockercourse_book"
 MODE_ENV = "DOCKHELPERS_MODE"
+#: Part of the cache key: raised when what the executor stores changes (2: app frames captured).
+KEY_VERSION = "2"
 CELL_TIMEOUT = int(os.environ.get("DOCKHELPERS_CELL_TIMEOUT", "900"))
 
 
@@ -57,8 +60,8 @@ def recordings_for(path: pathlib.Path) -> list[pathlib.Path]:
 
 
 def cache_key(path: pathlib.Path, run_mode: str) -> str:
-    """sha256 over the notebook, its recordings and the mode."""
-    digest = hashlib.sha256(run_mode.encode())
+    """sha256 over the notebook, its recordings, the mode and :data:`KEY_VERSION`."""
+    digest = hashlib.sha256(f"{KEY_VERSION}:{run_mode}".encode())
     for part in [path, *recordings_for(path)]:
         digest.update(str(part.relative_to(ROOT)).encode())
         digest.update(part.read_bytes())
@@ -82,6 +85,13 @@ def engine_version() -> str:
         return ""
 
 
+def capture_app_frames(cell, **_) -> None:
+    """nbclient hook: pages of the course's apps shown in frames are captured while the apps still run."""
+    from book_snapshots import capture_frames, on_outputs
+
+    on_outputs(cell.get("outputs", []), capture_frames)
+
+
 def execute(path: pathlib.Path, out: pathlib.Path, key: str, run_mode: str) -> float:
     """Run one notebook and write it, outputs and widget state included, to ``out``; the seconds taken."""
     import nbformat
@@ -91,7 +101,8 @@ def execute(path: pathlib.Path, out: pathlib.Path, key: str, run_mode: str) -> f
     before = os.environ.get(MODE_ENV)
     os.environ[MODE_ENV] = run_mode  # the kernel inherits it: the endpoint replays or forwards
     client = NotebookClient(nb, timeout=CELL_TIMEOUT, kernel_name="python3", allow_errors=False,
-                            store_widget_state=True, resources={"metadata": {"path": str(path.parent)}})
+                            store_widget_state=True, resources={"metadata": {"path": str(path.parent)}},
+                            on_cell_executed=capture_app_frames)
     started = time.monotonic()
     try:
         client.execute()

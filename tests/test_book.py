@@ -133,7 +133,7 @@ def test_book_has_every_chapter_and_the_outline_toc(book):
     for section in ("2.3 도커 컨테이너 다루기", "3.5 컨테이너 배치 전략", "4.2 MySQL 서비스 구축"):
         assert section in index, f"the table of contents lacks the outline's section {section!r}"
     assert "직접 실행하기" in index
-    assert (book / "_static" / "fonts" / "NanumGothic.ttf").stat().st_size > 1_000_000
+    assert (book / "_static" / "fonts" / "NanumGothic.woff2").stat().st_size > 50_000
 
 
 def test_chapters_are_executed_with_static_widgets(book):

@@ -80,3 +80,35 @@ def test_output_widget_and_unknown_model():
     html = nb["cells"][0]["outputs"][0]["data"]["text/html"]
     assert "<pre class=\"dkc-w-stream\">$ docker ps\n</pre>" in html and "<i>표</i>" in html
     assert "ColorPickerModel" in html and missing == {"ColorPickerModel": 1}
+
+
+def test_app_frames_are_captured_or_replaced_by_a_note(tmp_path):
+    """A frame of a course app becomes a sandboxed copy of its page (style inlined), or a note when it is gone."""
+    import functools
+    import http.server
+    import threading
+
+    from book_snapshots import capture_frames, neutralize_frames
+
+    (tmp_path / "static").mkdir()
+    (tmp_path / "static" / "style.css").write_text("h1 { color: #0052cc; }", encoding="utf-8")
+    (tmp_path / "index.html").write_text('<html><head><link rel="stylesheet" href="/static/style.css">'
+                                         '<script>alert(1)</script></head><body><h1>할 일 보드</h1></body></html>',
+                                         encoding="utf-8")
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(tmp_path))
+    handler.log_message = lambda *a: None
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    url = f"http://127.0.0.1:{server.server_address[1]}/"
+    frame = f'<iframe width="100%" height="430" src="{url}" frameborder="0"></iframe>'
+    try:
+        captured = capture_frames(f"<p>보드</p>{frame}")
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert 'sandbox=""' in captured and "srcdoc=" in captured and f'src="{url}"' not in captured
+    assert "h1 { color: #0052cc; }" in captured and "할 일 보드" in captured
+    assert "alert(1)" not in captured and "stylesheet" not in captured
+    assert capture_frames(frame) == frame, "an app that is gone leaves the frame for the note"
+    note = neutralize_frames(frame)
+    assert "<iframe" not in note and url in note and "직접 실행" in note
