@@ -27,7 +27,7 @@ nb_merge_streams = True
 # Widget views were turned into static HTML (scripts/book_widgets.py); never load a widget manager.
 nb_mime_priority_overrides = [("html", "application/vnd.jupyter.widget-view+json", None)]
 nb_output_stderr = "show"
-myst_enable_extensions = ["colon_fence", "deflist"]
+myst_enable_extensions = ["colon_fence", "deflist", "substitution"]
 myst_heading_anchors = 3
 suppress_warnings = ["mystnb.unknown_mime_type", "myst.header"]
 
@@ -47,9 +47,18 @@ html_theme_options = {
     "navigation_with_keys": False,
     "search_bar_text": "책에서 찾기...",
 }
-_repo = os.environ.get("BOOK_REPO_URL", "").strip()
+# The repository (the Pages workflow sets BOOK_REPO_URL): a repository button and direct Codespaces/Binder links.
+_repo = os.environ.get("BOOK_REPO_URL", "").strip().rstrip("/")
+_slug = _repo.split("github.com/", 1)[1] if "github.com/" in _repo else ""
 if _repo:
     html_theme_options.update({"repository_url": _repo, "use_repository_button": True})
+myst_substitutions = {
+    "repo": f"[{_repo}]({_repo})" if _repo else "이 과정의 저장소",
+    "codespaces": (f"[Codespaces에서 열기](https://codespaces.new/{_slug})" if _slug
+                   else "저장소 페이지의 **Code → Codespaces → Create codespace**"),
+    "binder": (f"[Binder에서 열기](https://mybinder.org/v2/gh/{_slug}/HEAD?urlpath=lab/tree/notebooks)로 시작합니다."
+               if _slug else "mybinder.org에 저장소 주소를 넣어 시작합니다."),
+}
 html_favicon = "_static/favicon.svg"
 # The theme's light/dark switch starts from an explicit mode (an empty one logs a console error).
 html_context = {"default_mode": "light"}
