@@ -14,6 +14,7 @@ import json
 import pathlib
 import shutil
 import sys
+import time
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
 
@@ -73,6 +74,7 @@ def copy_chapter_files(site: pathlib.Path) -> None:
 
 
 def main() -> int:
+    started = time.monotonic()
     chapters = sorted(EXECUTED.glob("[0-9][0-9]_*.ipynb"))
     expected = sorted(p.name for p in NOTEBOOKS.glob("[0-9][0-9]_*.ipynb"))
     missing_chapters = sorted(set(expected) - {p.name for p in chapters})
@@ -95,6 +97,7 @@ def main() -> int:
     print(f"[book] fonts: {', '.join(fonts) or 'none'} (subset WOFF2)", flush=True)
     (SITE.parent / "book-widgets.json").write_text(json.dumps(report, ensure_ascii=False, indent=1),
                                                    encoding="utf-8")
+    print(f"[book] assemble: {time.monotonic() - started:.0f} s", flush=True)
     return 0
 
 

@@ -176,15 +176,24 @@ def test_every_page_loads_in_chromium(book, site, page):
             elif parsed.fragment and target.suffix == ".html" and \
                     urllib.parse.unquote(parsed.fragment) not in anchors(target):
                 broken_links.append(f"{name} -> {link} (no such anchor)")
-        # Hangul in the body text, drawn with the book's NanumGothic (a web font, not a system fallback).
-        selector = "article h1"
-        assert HANGUL.search(page.inner_text(selector)), f"{name}: no Hangul in its title"
-        family = page.evaluate("getComputedStyle(document.querySelector('article h1')).fontFamily")
-        assert family.strip().strip('"').startswith("NanumGothic"), f"{name}: title font {family!r}"
-        fonts = platform_fonts(page, selector)
-        used = {f["familyName"] for f in fonts if f["glyphCount"]}
-        assert any(f["familyName"].startswith("NanumGothic") and f["isCustomFont"] for f in fonts), \
-            f"{name}: Hangul drawn with {used}, not the shipped NanumGothic"
+        # Hangul in the title (and the first paragraph), drawn with the book's NanumGothic: a web font that
+        # Chromium loaded from _static/fonts, not a system fallback.
+        for kind in ("h1", "p"):
+            marked = page.evaluate("""kind => {
+                const e = Array.from(document.querySelectorAll('main ' + kind))
+                    .find(e => e.getClientRects().length && /[\\uac00-\\ud7a3]/.test(e.textContent));
+                if (e) e.setAttribute('data-dkc-probe', kind);
+                return !!e; }""", kind)
+            if kind == "p" and not marked:
+                continue
+            assert marked, f"{name}: no title with Hangul"
+            selector = f"[data-dkc-probe={kind}]"
+            family = page.evaluate(f"getComputedStyle(document.querySelector('{selector}')).fontFamily")
+            assert family.strip().strip('"').startswith("NanumGothic"), f"{name} {kind}: font {family!r}"
+            fonts = platform_fonts(page, selector)
+            used = {f["familyName"] for f in fonts if f["glyphCount"]}
+            assert any(f["familyName"].startswith("NanumGothic") and f["isCustomFont"] for f in fonts), \
+                f"{name} {kind}: Hangul drawn with {used}, not the shipped NanumGothic"
         assert page.evaluate("document.fonts.check('16px NanumGothic', '한글')")
     assert not broken_links, f"broken internal links: {broken_links[:10]}"
 
