@@ -1,4 +1,4 @@
-"""Static widget snapshots of the web edition (scripts/book_widgets.py) from real ipywidgets state.
+"""Parts of the web edition without a build: widget snapshots (from real ipywidgets state), app frames, the cache.
 
 The state comes from ipywidgets' own embedding (the same format nbclient stores in a notebook's metadata);
 no engine, no browser: part of ``make test-quick``.
@@ -112,3 +112,36 @@ def test_app_frames_are_captured_or_replaced_by_a_note(tmp_path):
     assert capture_frames(frame) == frame, "an app that is gone leaves the frame for the note"
     note = neutralize_frames(frame)
     assert "<iframe" not in note and url in note and "직접 실행" in note
+
+
+def test_cache_key_follows_notebook_recording_and_mode(tmp_path, monkeypatch):
+    """A chapter is executed again only when its notebook, its recording or its mode changed."""
+    import book_execute as ex
+
+    notebooks = tmp_path / "notebooks"
+    (notebooks / "recordings").mkdir(parents=True)
+    monkeypatch.setattr(ex, "ROOT", tmp_path)
+    monkeypatch.setattr(ex, "RECORDINGS", notebooks / "recordings")
+    monkeypatch.delenv(ex.MODE_ENV, raising=False)
+    nb = notebooks / "01_docker_basics.ipynb"
+    nb.write_text('{"cells": []}', encoding="utf-8")
+    (notebooks / "02_other.ipynb").write_text("{}", encoding="utf-8")
+    assert ex.mode_for(nb, "auto") == "live"
+    live = ex.cache_key(nb, "live")
+    assert ex.cache_key(nb, "live") == live and ex.cache_key(nb, "replay") != live
+    recording = notebooks / "recordings" / "ch01.jsonl"
+    recording.write_text('{"header": 1}\n', encoding="utf-8")
+    (notebooks / "recordings" / "ch02.jsonl").write_text("other chapter\n", encoding="utf-8")
+    assert ex.recordings_for(nb) == [recording]
+    assert ex.mode_for(nb, "auto") == "replay" and ex.mode_for(nb, "live") == "live"
+    monkeypatch.setenv(ex.MODE_ENV, "live")
+    assert ex.mode_for(nb, "auto") == "live", "an explicit DOCKHELPERS_MODE wins over auto"
+    with_recording = ex.cache_key(nb, "replay")
+    recording.write_text('{"header": 2}\n', encoding="utf-8")
+    assert ex.cache_key(nb, "replay") != with_recording
+    again = ex.cache_key(nb, "replay")
+    nb.write_text('{"cells": [1]}', encoding="utf-8")
+    assert ex.cache_key(nb, "replay") != again
+    out = tmp_path / "out.ipynb"
+    out.write_text('{"metadata": {"%s": {"key": "%s"}}}' % (ex.META_KEY, live), encoding="utf-8")
+    assert ex.cached_key(out) == live and ex.cached_key(tmp_path / "none.ipynb") is None
