@@ -1,4 +1,4 @@
-"""Assemble the web edition's Sphinx source (``make book``, step 2 of 2, before ``sphinx-build``).
+"""Assemble the web edition's Sphinx source (``make book``, step 2 of 3; step 3 is ``sphinx-build``).
 
 Reads the executed notebooks in ``build/book-src/`` (``scripts/book_execute.py``) and writes
 ``build/book-site/``: the pages of ``book/`` (``*.md``), each chapter notebook with its widget views turned

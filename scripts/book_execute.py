@@ -1,4 +1,4 @@
-"""Execute the chapter notebooks for the web edition (``make book``, step 1 of 2), with a cache.
+"""Execute the chapter notebooks for the web edition (``make book``, step 1 of 3), with a cache.
 
 Each ``notebooks/NN_*.ipynb`` is executed top to bottom with nbclient (like ``tests/test_notebooks.py``) and
 written with its outputs and its ipywidgets state to ``build/book-src/NN_*.ipynb``. A notebook is executed
@@ -12,8 +12,9 @@ through the course endpoint (``DOCKHELPERS_PREFIX``/``DOCKHELPERS_PORT_OFFSET`` 
 live where it has none; ``--mode replay``/``live`` (or ``DOCKHELPERS_MODE`` set by the caller) forces one for
 all. Learner progress goes to a throwaway file, never the learner's own record.
 
-Usage: ``python scripts/book_execute.py [--mode auto|replay|live] [--force] [NN_name.ipynb ...]`` (CLI equivalent of one notebook:
-``jupyter nbconvert --to notebook --execute``).
+Usage: ``python scripts/book_execute.py [--mode auto|replay|live] [--force] [NN_name.ipynb ...]``
+(CLI equivalent for one notebook: ``jupyter nbconvert --to notebook --execute``). Apps shown in frames are
+captured while they run (``scripts/book_snapshots.py``).
 """
 
 from __future__ import annotations
