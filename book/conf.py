@@ -38,6 +38,7 @@ html_css_files = ["book.css"]
 html_last_updated_fmt = "%Y-%m-%d"
 html_copy_source = False
 html_show_sourcelink = False
+html_use_index = False  # no glossary entries: an empty "색인" page helps nobody
 html_search_language = "ko"
 html_theme_options = {
     "home_page_in_toc": True,

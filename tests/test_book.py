@@ -124,7 +124,7 @@ def test_book_has_every_chapter_and_the_outline_toc(book):
     found = pages(book)
     for stem in CHAPTERS:
         assert f"{stem}.html" in found
-    for name in ("index.html", "live.html", "search.html"):
+    for name in ("index.html", "live.html", "search.html"):  # no genindex.html (html_use_index = False)
         assert name in found
     index = (book / "index.html").read_text(encoding="utf-8")
     positions = [index.find(title) for title in OUTLINE]
