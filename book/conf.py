@@ -61,5 +61,7 @@ myst_substitutions = {
                if _slug else "mybinder.org에 저장소 주소를 넣어 시작합니다."),
 }
 html_favicon = "_static/favicon.svg"
-# The theme's light/dark switch starts from an explicit mode (an empty one logs a console error).
+# Light only (the outputs are drawn for a light page): an explicit mode (an empty one logs a console error)
+# and no switch (_templates/theme-switcher.html is empty).
 html_context = {"default_mode": "light"}
+templates_path = ["_templates"]
