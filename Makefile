@@ -10,9 +10,17 @@ STAMP := $(VENV)/.installed
 LAB_PORT ?= 8888
 PYTEST_ARGS ?=
 # The inner loop: unit tests and the engine basics (no notebooks, no Swarm lab, no browser, no host simulations).
-QUICK_MARKERS := not notebook and not lab and not browser and not hostsim and not final and not labimage and not devcontainer and not hub
+QUICK_MARKERS := not notebook and not lab and not browser and not hostsim and not final and not labimage and not devcontainer and not hub and not book
+# The web edition: its own venv (Sphinx + MyST-NB). BOOK_MODE=auto replays the chapters that have a recording
+# (notebooks/recordings/chNN.*, no engine needed) and runs the others on the engine; replay or live forces one.
+BOOK_VENV := .venv-book
+BOOK_STAMP := $(BOOK_VENV)/.installed
+BOOK_MODE ?= auto
+BOOK_UNRECORDED := $(foreach nb,$(wildcard notebooks/[0-9][0-9]_*.ipynb),\
+  $(if $(wildcard notebooks/recordings/ch$(word 1,$(subst _, ,$(notdir $(nb))))*),,$(nb)))
+BOOK_ENGINE := $(if $(filter live,$(BOOK_MODE)),prepare,$(if $(filter auto,$(BOOK_MODE)),$(if $(strip $(BOOK_UNRECORDED)),prepare)))
 
-.PHONY: lab test test-quick venv engine system test-deps prepare doctor cleanup bench clean-venv stop update lab-image classroom classroom-deps classroom-down
+.PHONY: lab test test-quick venv engine system test-deps prepare doctor cleanup bench clean-venv stop update lab-image classroom classroom-deps classroom-down book book-venv
 
 $(STAMP): requirements.txt requirements-dev.txt pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -94,3 +102,20 @@ cleanup: venv
 # repeats, no cold notebook runs (for development). Every benchmarks/*.py with a rows() function is included.
 bench: prepare classroom-deps
 	@PYTHONPATH="$(CURDIR)" BENCH="$(BENCH)" $(BIN)/python benchmarks/run.py
+
+$(BOOK_STAMP): requirements-book.txt
+	test -x $(BOOK_VENV)/bin/python || $(PY) -m venv $(BOOK_VENV)
+	$(BOOK_VENV)/bin/pip install -q --disable-pip-version-check -r requirements-book.txt
+	touch $(BOOK_STAMP)
+
+book-venv: $(BOOK_STAMP)
+
+# The web edition in build/book/ (index.html): 1. execute the chapters into build/book-src/ (only those whose
+# notebook or recording changed; the engine is prepared only when a chapter runs live), 2. static widget snapshots + pages into build/book-site/, 3. Sphinx (warnings: build/book-warnings.log).
+book: venv book-venv $(BOOK_ENGINE)
+	@PYTHONPATH="$(CURDIR)" $(BIN)/python scripts/book_execute.py --mode $(BOOK_MODE)
+	@$(BOOK_VENV)/bin/python scripts/book_assemble.py
+	@start=$$(date +%s); rm -rf build/book; \
+	  $(BOOK_VENV)/bin/sphinx-build -q -b html -w build/book-warnings.log build/book-site build/book && \
+	  rm -f build/book/_static/*webpack-macros.html && \
+	  echo "[book] render: $$(( $$(date +%s) - start )) s, $$(find build/book -name '*.html' | wc -l) HTML pages -> build/book/index.html"
