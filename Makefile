@@ -12,7 +12,7 @@ PYTEST_ARGS ?=
 # The inner loop: unit tests and the engine basics (no notebooks, no Swarm lab, no browser, no host simulations).
 QUICK_MARKERS := not notebook and not lab and not browser and not hostsim and not final
 
-.PHONY: lab test test-quick venv engine system test-deps prepare doctor cleanup bench clean-venv stop update
+.PHONY: lab test test-quick venv engine system test-deps prepare doctor cleanup bench clean-venv stop update record
 
 $(STAMP): requirements.txt requirements-dev.txt pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -69,3 +69,9 @@ cleanup: venv
 # repeats, no cold notebook runs (for development). Every benchmarks/*.py with a rows() function is included.
 bench: prepare
 	@PYTHONPATH="$(CURDIR)" BENCH="$(BENCH)" $(BIN)/python benchmarks/run.py
+
+
+# Run every chapter notebook on the real engine (CHAPTERS="1 2" for some) and write notebooks/recordings/chNN.jsonl
+# for the Binder replay (DOCKHELPERS_MODE=replay). Run it again whenever a notebook's code cells change.
+record: prepare
+	@PYTHONPATH="$(CURDIR)" $(BIN)/python scripts/record.py $(CHAPTERS)

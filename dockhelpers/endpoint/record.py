@@ -24,6 +24,9 @@ MAX_BYTES = 1024 * 1024
 SECRET_KEYS = {"password", "auth", "identitytoken", "registrytoken", "authconfig", "x-registry-auth",
                "x-registry-config"}
 _SAFE_NAME = re.compile(r"[^A-Za-z0-9_.-]+")
+#: Response headers a replay needs (API version negotiation, the builder, image digests); the rest are dropped.
+KEPT_HEADERS = ("api-version", "docker-experimental", "ostype", "builder-version", "docker-content-digest",
+                "content-type")
 
 
 def scrub(value: Any) -> Any:
@@ -59,10 +62,17 @@ class Entry:
     def request_size(self, size: int) -> None:
         self.data["body_bytes"] = size
 
-    def status(self, status: int, content_type: str | None) -> None:
+    def status(self, status: int, content_type: str | None, headers: list[tuple[str, str]] | None = None) -> None:
         self.data["status"] = status
         if content_type:
             self.data["content_type"] = content_type
+        kept = {k.lower(): v for k, v in headers or [] if k.lower() in KEPT_HEADERS and k.lower() != "content-type"}
+        if kept:
+            self.data["headers"] = kept
+
+    def mark(self, flag: str) -> None:
+        """Note how the exchange ended: ``hijack`` (raw stream both ways) or ``cut`` (the client hung up)."""
+        self.data[flag] = True
 
     def chunk(self, data: bytes, direction: str = "out") -> None:
         """A piece of the response (``out``) or, on a hijacked connection, of the client's input (``in``)."""

@@ -182,9 +182,11 @@ class Connection:
         status = int(resp.first[1])
         framing = body_framing(resp, request=False, method=x.method)
         if entry:
-            entry.status(status, resp.get("content-type"))
+            entry.status(status, resp.get("content-type"), resp.headers)
         if status == 101 or (framing[0] == "close" and x.path.endswith(HIJACK_SUFFIXES)):
             self.client.sendall(resp.to_bytes())
+            if entry:
+                entry.mark("hijack")
             self._pump(entry)
             if entry:
                 self._record(x, entry)
@@ -206,8 +208,14 @@ class Connection:
         else:
             self.client.sendall(resp.to_bytes())
             after = x.after
-            copy_body(ureader, self.client, framing, tap=entry.chunk if entry else None,
-                      before_end=(lambda: after(status)) if after else None)
+            try:
+                copy_body(ureader, self.client, framing, tap=entry.chunk if entry else None,
+                          before_end=(lambda: after(status)) if after else None)
+            except OSError:
+                if entry:  # the client hung up on a stream (a widget stopped, `docker stats` ended): keep it
+                    entry.mark("cut")
+                    self._record(x, entry)
+                raise
             x.after = None
         if x.after:
             x.after(status)
@@ -262,6 +270,11 @@ class _Handler(socketserver.BaseRequestHandler):
     def handle(self) -> None:
         server: Endpoint = self.server  # type: ignore[assignment]
         settings.tune(self.request)
+        if server.replay is not None:
+            from dockhelpers.endpoint.replay import ReplayConnection
+
+            ReplayConnection(self.request, server.replay, server.chapter).run()
+            return
         Connection(self.request, server.upstream, server.recorder, server.chapter).run()
 
 
@@ -274,14 +287,17 @@ class Endpoint(socketserver.ThreadingMixIn, socketserver.UnixStreamServer):
         record_dir: Folder for JSON-lines recordings, or None.
         chapter: Chapter label for what is created through this socket when a request names none.
         recorder: A recorder shared with the other sockets of the same endpoint (else one for ``record_dir``).
+        replay: A folder of recordings: answer from them and forward nothing (Binder, no engine).
     """
 
     daemon_threads = True
     request_queue_size = 128
 
     def __init__(self, path: str | Path, upstream: settings.Upstream, record_dir: str | Path | None = None,
-                 chapter: str | None = None, recorder: Recorder | None = None) -> None:
+                 chapter: str | None = None, recorder: Recorder | None = None,
+                 replay: str | Path | None = None) -> None:
         self.upstream = upstream
+        self.replay = Path(replay) if replay is not None else None
         self.chapter = chapter
         self.recorder = recorder or (Recorder(record_dir) if record_dir else None)
         path = Path(path)
