@@ -1,0 +1,151 @@
+"""Replay without an engine: normalisation and matching, and the real docker CLI against a replaying endpoint."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from dockhelpers.endpoint.server import Endpoint
+from dockhelpers.endpoint.settings import Upstream
+from dockhelpers.replay import recording as rec
+
+pytestmark = pytest.mark.replay
+ID = "3f4e1a9c2b7d" + "0" * 52
+
+
+def test_normalise_ids_times_and_paths():
+    a = rec.normalise(f"/containers/{ID}/json since=1765072800.25 /tmp/dkc-ch02-ab12cd/x 2026-12-07T02:03:04.5Z")
+    b = rec.normalise("/containers/9a8b7c6d5e4f" + "1" * 52 + "/json since=1765079999 /tmp/dkc-ch02-zz99/x "
+                      "2025-01-01T00:00:00Z")
+    assert a == b == "/containers/<id>/json since=<time> /tmp/<tmp>/x <time>"
+    assert rec.normalise(f"{rec.ROOT}/notebooks/ch03/_work") == "<root>/notebooks/ch03/_work"
+    assert rec.normalise("rp-echo 9700:8080") == "rp-echo 9700:8080"  # names and ports are not varied
+
+
+def test_api_key_ignores_version_prefix_and_build_labels():
+    from dockhelpers.endpoint.http import split_target
+
+    _, p1, q1 = split_target("/v1.41/containers/json?all=1")
+    _, p2, q2 = split_target("/v1.49/containers/json?all=1")
+    assert rec.api_key("GET", p1, q1) == rec.api_key("GET", p2, q2)
+    assert rec.api_key("POST", "/build", {"t": "x", "labels": "{}"}) == rec.api_key("POST", "/build", {"t": "x"})
+    assert rec.api_key("GET", "/containers/json", {"all": "1"}) != rec.api_key("GET", "/containers/json", {})
+
+
+def test_body_key_ignores_what_the_rules_add():
+    sent = {"Image": "debian", "Cmd": ["true"], "HostConfig": {"PortBindings": {"80/tcp": [{"HostIp": "",
+                                                                                            "HostPort": "9"}]}}}
+    recorded = {"Image": "debian", "Cmd": ["true"], "Labels": {"kr.dockercourse": "true"},
+                "HostConfig": {"PortBindings": {"80/tcp": [{"HostIp": "127.0.0.1", "HostPort": "9"}]}}}
+    assert rec.body_key(sent) == rec.body_key(recorded)
+    assert rec.body_key({**sent, "Cmd": ["false"]}) != rec.body_key(recorded)
+
+
+def _write(folder: Path, session: str, entries: list[dict], **header) -> Path:
+    path = rec.session_path(session, folder)
+    lines = [json.dumps({"recording": 1, "engine": "20.10.24", **header})] + [json.dumps(e) for e in entries]
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+def test_matching_in_order_then_repeats_the_last(tmp_path):
+    path = _write(tmp_path, "ch09", [
+        {"kind": "api", "method": "GET", "path": "/containers/json", "status": 200, "response": [1]},
+        {"kind": "api", "method": "GET", "path": "/containers/json", "status": 200, "response": [2]},
+        {"kind": "api", "method": "POST", "path": "/containers/create", "query": {"name": "a"},
+         "body": {"Image": "x", "Cmd": ["uname"]}, "status": 201, "response": {"Id": ID}},
+        {"kind": "api", "method": "POST", "path": "/containers/create", "query": {"name": "a"},
+         "body": {"Image": "x", "Cmd": ["true"]}, "status": 201, "response": {"Id": "b" * 64}},
+        {"kind": "shell", "argv": ["curl", "-s", "http://127.0.0.1:9700/"], "returncode": 0, "out": [[0, "out", "hi"]]},
+    ])
+    r = rec.Recording.load(path)
+    key = rec.api_key("GET", "/containers/json", {})
+    assert [r.match("api", key)["response"] for _ in range(3)] == [[1], [2], [2]]
+    create = rec.api_key("POST", "/containers/create", {"name": "a"})
+    assert r.match("api", create, {"Image": "x", "Cmd": ["true"]})["response"]["Id"] == "b" * 64
+    assert r.match("api", create, {"Image": "x", "Cmd": ["uname"]})["response"]["Id"] == ID
+    assert r.match("api", create, {"Image": "x", "Cmd": ["ls"]}) is None
+    assert r.match("api", rec.api_key("DELETE", "/containers/a", {})) is None
+    assert r.match("shell", rec.shell_key(["curl", "-s", "http://127.0.0.1:9700/"]))["out"][0][2] == "hi"
+
+
+def test_not_recorded_message_is_short_korean():
+    msg = rec.not_recorded("POST /containers/create")
+    assert "녹화에 없는" in msg and "make lab" in msg and len(msg) < 250
+
+
+@pytest.fixture
+def replaying(tmp_path, monkeypatch):
+    """An endpoint answering from recordings in ``tmp_path`` on its own socket; yields (folder, env)."""
+    sock = tmp_path / "rp.sock"
+    server = Endpoint(sock, Upstream("unix:///nonexistent"), chapter="09", replay=tmp_path)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.1}, daemon=True)
+    thread.start()
+    monkeypatch.setenv(rec.SPEED_ENV, "20")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("DOCKER_")}
+    env.update({"DOCKER_HOST": f"unix://{sock}", "DOCKER_CONFIG": str(tmp_path / "cfg"),
+                rec.SPEED_ENV: "20"})
+    yield tmp_path, env
+    server.shutdown()
+    server.server_close()
+
+
+def test_cli_gets_recorded_answer_and_korean_error(replaying):
+    folder, env = replaying
+    listing = [{"Id": ID, "Names": ["/rp-echo"], "Image": "rp/echo:latest", "ImageID": "sha256:" + "c" * 64,
+                "Command": "python3 app.py", "Created": 1765072800, "Ports": [], "Labels": {},
+                "State": "running", "Status": "Up 2 seconds", "HostConfig": {"NetworkMode": "default"},
+                "NetworkSettings": {"Networks": {}}, "Mounts": []}]
+    _write(folder, "ch09", [{"kind": "api", "method": "GET", "path": "/containers/json", "status": 200,
+                             "content_type": "application/json", "response": listing}])
+    ls = subprocess.run(["docker", "container", "ls"], env=env, capture_output=True, text=True, timeout=30)
+    assert ls.returncode == 0, ls.stderr
+    assert "rp-echo" in ls.stdout and ID[:12] in ls.stdout
+    rm = subprocess.run(["docker", "container", "rm", "-f", "nothing-like-this"], env=env, capture_output=True,
+                        text=True, timeout=30)
+    assert rm.returncode != 0
+    assert "Error response from daemon: 녹화에 없는 요청" in rm.stderr
+    assert "Traceback" not in rm.stderr
+
+
+def test_stream_plays_chunks_with_timing(replaying):
+    folder, env = replaying
+    chunks = [[0.0, "\u0001\u0000\u0000\u0000\u0000\u0000\u0000\u0002a\n"],
+              [2.0, "\u0001\u0000\u0000\u0000\u0000\u0000\u0000\u0002b\n"]]
+    _write(folder, "ch09", [{"kind": "api", "method": "GET", "path": f"/containers/{ID}/logs",
+                             "query": {"follow": "1", "stderr": "1", "stdout": "1", "tail": "all"}, "status": 200,
+                             "content_type": "application/vnd.docker.multiplexed-stream", "chunks": chunks},
+                            {"kind": "api", "method": "GET", "path": "/containers/web/json", "status": 200,
+                             "response": {"Id": ID, "Config": {"Tty": False}}}])
+    started = time.monotonic()
+    logs = subprocess.run(["docker", "logs", "-f", "web"], env=env, capture_output=True, text=True, timeout=30)
+    elapsed = time.monotonic() - started
+    assert logs.returncode == 0, logs.stderr
+    assert logs.stdout == "a\nb\n"
+    assert 0.08 <= elapsed < 5  # 2 s recorded, played 20x faster
+
+
+def test_hijacked_run_output(replaying):
+    """``docker run`` without -d: attach (hijacked), start, wait: the recorded output and exit code."""
+    folder, env = replaying
+    _write(folder, "ch09", [
+        {"kind": "api", "method": "POST", "path": "/containers/create", "status": 201,
+         "response": {"Id": ID, "Warnings": []}},
+        {"kind": "api", "method": "POST", "path": f"/containers/{ID}/attach",
+         "query": {"stderr": "1", "stdout": "1", "stream": "1"}, "status": 101, "hijack": True,
+         "content_type": "application/vnd.docker.raw-stream",
+         "chunks": [[0.1, "\u0001\u0000\u0000\u0000\u0000\u0000\u0000\u0003hi\n"]]},
+        {"kind": "api", "method": "POST", "path": f"/containers/{ID}/wait", "query": {"condition": "next-exit"},
+         "status": 200, "response": {"StatusCode": 3, "Error": None}, "seconds": 0.2},
+        {"kind": "api", "method": "POST", "path": f"/containers/{ID}/start", "status": 204, "seconds": 0.01},
+    ])
+    run = subprocess.run(["docker", "run", "debian:trixie-slim", "sh", "-c", "echo hi; exit 3"], env=env,
+                         capture_output=True, text=True, timeout=30)
+    assert run.stdout == "hi\n", run.stderr
+    assert run.returncode == 3
