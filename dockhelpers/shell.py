@@ -64,12 +64,20 @@ def _record(args: Sequence[str], cwd: object, returncode: int, seconds: float,
             timed: list[tuple[float, str, str]]) -> None:
     """Append one command's record (argv, exit code, output lines with time offsets) when recording is on."""
     folder = os.environ.get(RECORD_ENV)
-    if not folder or (args and Path(args[0]).name == "docker"):
-        return  # docker commands are recorded by the course endpoint, as API exchanges
+    if not folder:
+        return
     session = re.sub(r"[^A-Za-z0-9_.-]", "_", os.environ.get(SESSION_ENV) or "terminal")[:80]
-    entry = {"t": round(time.time() - seconds, 3), "argv": list(args),
-             "cwd": str(cwd) if cwd else None, "returncode": returncode, "seconds": round(seconds, 3),
-             "out": [[round(offset, 3), stream, line] for offset, stream, line in timed]}
+    if args and Path(args[0]).name == "docker":  # its API exchanges are recorded by the course endpoint
+        from dockhelpers.replay import binds
+
+        files = binds.snapshot(list(args), time.time() - seconds)
+        if not files:
+            return
+        entry = {"t": round(time.time() - seconds, 3), "kind": "files", "argv": list(args), "files": files}
+    else:
+        entry = {"t": round(time.time() - seconds, 3), "argv": list(args),
+                 "cwd": str(cwd) if cwd else None, "returncode": returncode, "seconds": round(seconds, 3),
+                 "out": [[round(offset, 3), stream, line] for offset, stream, line in timed]}
     path = Path(folder)
     path.mkdir(parents=True, exist_ok=True)
     with open(path / f"{session}.shell.jsonl", "a", encoding="utf-8") as fh:
@@ -174,10 +182,22 @@ def run(
     for t in threads:
         t.join()
     _record(args, cwd, proc.returncode, time.monotonic() - started, timed)
+    if replay.active() and args and Path(args[0]).name == "docker":
+        _restore_files(args)
     result = CommandResult(args, proc.returncode, "".join(out), "".join(err), lines)
     if check and proc.returncode != 0:
         raise translate(result.stderr or result.stdout or f"exit code {proc.returncode}", context)
     return result
+
+
+def _restore_files(args: list[str]) -> None:
+    """Replay mode: put back the files the recorded command's container wrote into bind-mounted folders."""
+    from dockhelpers.replay import binds, recording as replay
+
+    recorded = replay.recording(os.environ.get(SESSION_ENV))
+    entry = recorded.match("files", replay.shell_key(args)) if recorded else None
+    if entry:
+        binds.restore(args, entry.get("files") or {})
 
 
 def _replay(args: list[str], *, check: bool, stream: bool, on_line: Callable[[str], None] | None,

@@ -26,7 +26,7 @@ SECRET_KEYS = {"password", "auth", "identitytoken", "registrytoken", "authconfig
 _SAFE_NAME = re.compile(r"[^A-Za-z0-9_.-]+")
 #: Response headers a replay needs (API version negotiation, the builder, image digests); the rest are dropped.
 KEPT_HEADERS = ("api-version", "docker-experimental", "ostype", "builder-version", "docker-content-digest",
-                "content-type")
+                "content-type", "x-docker-container-path-stat")
 
 
 def scrub(value: Any) -> Any:

@@ -31,7 +31,7 @@ def _read(path: Path, kind: str) -> list[dict[str, Any]]:
     for line in path.read_text(encoding="utf-8").splitlines():
         if line.strip():
             entry = json.loads(line)
-            entry["kind"] = kind
+            entry.setdefault("kind", kind)
             entries.append(entry)
     return entries
 
@@ -73,7 +73,7 @@ def compact(raw: Path, session: str, header: dict[str, Any]) -> list[str]:
         entry["t"] = round(float(entry.get("t", t0)) - t0, 3)
         kind = entry.pop("kind")
         ordered = {"kind": kind, **entry}
-        for name in ("response", "chunks", "out"):
+        for name in ("response", "chunks", "out", "files"):
             if name in ordered:
                 payload = json.dumps(ordered[name], ensure_ascii=False, sort_keys=True)
                 if len(payload) >= DEDUPE_MIN:

@@ -141,7 +141,7 @@ class Recording:
             entry = json.loads(line)
             ref = entry.pop("same_as", None)
             if ref is not None and 0 <= ref < len(entries):
-                for name in ("response", "chunks", "out"):
+                for name in ("response", "chunks", "out", "files"):
                     if name in entries[ref]:
                         entry[name] = entries[ref][name]
             entries.append(entry)
@@ -154,7 +154,7 @@ class Recording:
     @staticmethod
     def _key(e: dict[str, Any], root: str | None) -> str:
         kind = e.get("kind", "api")
-        if kind == "shell":
+        if kind in ("shell", "files"):
             return shell_key(e["argv"], root)
         if kind == "web":
             return web_key(e["method"], e["url"], root)

@@ -7,10 +7,16 @@ Replay: the recorded answer after its recorded delay (sped up); a call that is n
 
 from __future__ import annotations
 
+import email.message
+import io
 import json
 import os
 import re
 import time
+import urllib.error
+import urllib.parse
+import urllib.request
+import urllib.response
 from pathlib import Path
 from typing import Any, Callable
 
@@ -63,3 +69,47 @@ def answer(method: str, url: str, body: Any, make: Callable[..., Any]) -> Any:
     time.sleep(min(float(entry.get("seconds", 0)), 60) / rec.speed())
     return make(int(entry.get("status", 0)), entry.get("text", ""), dict(entry.get("headers") or {}),
                 entry.get("error", ""))
+
+
+class _LoopbackHandler(urllib.request.HTTPHandler):
+    """``urllib.request.urlopen`` of the course's apps on 127.0.0.1: recorded, or answered in replay."""
+
+    def http_open(self, req):  # noqa: D102 - urllib's handler protocol
+        url, method = req.full_url, req.get_method()
+        if urllib.parse.urlsplit(url).hostname not in ("127.0.0.1", "localhost"):
+            return super().http_open(req)
+        if replaying():
+            resp = answer(method, url, None, _Plain)
+            if resp.status == 0:
+                raise urllib.error.URLError(resp.error or "no answer")
+            return _response(url, resp.status, resp.text.encode("utf-8"), resp.headers)
+        started = time.monotonic()
+        try:
+            raw = super().http_open(req)
+        except urllib.error.URLError as exc:
+            record(method, url, None, _Plain(0, "", {}, str(exc.reason)), time.monotonic() - started)
+            raise
+        data = raw.read()
+        headers = dict(raw.headers)
+        record(method, url, None, _Plain(raw.status, data.decode("utf-8", "replace"), headers),
+               time.monotonic() - started)
+        return _response(url, raw.status, data, headers)
+
+
+class _Plain:
+    def __init__(self, status: int, text: str, headers: dict, error: str = "") -> None:
+        self.status, self.text, self.headers, self.error = status, text, headers, error
+
+
+def _response(url: str, status: int, data: bytes, headers: dict[str, str]):
+    message = email.message.Message()
+    for key, value in headers.items():
+        message[key] = value
+    resp = urllib.response.addinfourl(io.BytesIO(data), message, url, status)
+    resp.msg = "OK" if status < 400 else "Error"
+    return resp
+
+
+def install() -> None:
+    """Send this process's ``urllib.request.urlopen`` calls to 127.0.0.1 through the recorder/replayer."""
+    urllib.request.install_opener(urllib.request.build_opener(_LoopbackHandler))
