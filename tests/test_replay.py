@@ -149,3 +149,74 @@ def test_hijacked_run_output(replaying):
                          capture_output=True, text=True, timeout=30)
     assert run.stdout == "hi\n", run.stderr
     assert run.returncode == 3
+
+
+@pytest.fixture
+def replay_session(tmp_path, monkeypatch):
+    """This process in replay mode with recordings in ``tmp_path`` (session ``ch09``)."""
+    monkeypatch.setenv(rec.MODE_ENV, "replay")
+    monkeypatch.setenv(rec.DIR_ENV, str(tmp_path))
+    monkeypatch.setenv(rec.SPEED_ENV, "20")
+    monkeypatch.setenv("DOCKHELPERS_SESSION", "ch09")
+    rec._LOADED.clear()
+    yield tmp_path
+    rec._LOADED.clear()
+
+
+def test_shell_command_replays_and_unrecorded_gets_korean_note(replay_session, capsys):
+    from dockhelpers import shell
+    from dockhelpers.errors import CourseError
+
+    _write(replay_session, "ch09", [{"kind": "shell", "argv": ["curl", "-s", "http://127.0.0.1:9700/"],
+                                     "returncode": 0, "seconds": 0.5, "out": [[0.2, "out", "Hello Docker!!"]]}])
+    res = shell.run("curl -s http://127.0.0.1:9700/")
+    assert res.ok and res.stdout == "Hello Docker!!\n"
+    assert "$ curl -s http://127.0.0.1:9700/\nHello Docker!!\n" in capsys.readouterr().out
+    missing = shell.run("ls /nowhere", check=False)
+    assert missing.returncode == 127 and "녹화에 없는" in capsys.readouterr().out
+    with pytest.raises(CourseError, match="녹화에 없는"):
+        shell.run("ls /nowhere")
+
+
+def test_web_calls_replay(replay_session):
+    import urllib.error
+    import urllib.request
+
+    from dockhelpers import web
+    from dockhelpers.replay import web as replay_web
+
+    _write(replay_session, "ch09", [
+        {"kind": "web", "method": "GET", "url": "http://127.0.0.1:9700/", "status": 0, "text": "",
+         "error": "refused", "seconds": 0.01},
+        {"kind": "web", "method": "GET", "url": "http://127.0.0.1:9700/", "status": 200, "text": "hi",
+         "seconds": 0.01},
+        {"kind": "web", "method": "GET", "url": "http://127.0.0.1:9700/x", "status": 200, "text": "x"}])
+    assert web.get("http://127.0.0.1:9700/").status == 0
+    assert web.get("http://127.0.0.1:9700/").text == "hi"
+    missing = web.get("http://127.0.0.1:9700/nothing")
+    assert missing.status == 0 and "녹화에 없는" in missing.error
+    replay_web.install()
+    try:
+        assert urllib.request.urlopen("http://127.0.0.1:9700/x", timeout=3).read() == b"x"
+        with pytest.raises(urllib.error.URLError):
+            urllib.request.urlopen("http://127.0.0.1:9700/nothing", timeout=3)
+    finally:
+        urllib.request.install_opener(None)
+
+
+def test_bind_mount_files_recorded_and_restored(tmp_path):
+    from dockhelpers.replay import binds
+
+    first, second = tmp_path / "dkc-a", tmp_path / "dkc-b"
+    first.mkdir()
+    second.mkdir()
+    (first / "from-container.txt").write_text("Sun Dec  7 02:00:00 UTC 2026\n")
+    args = ["docker", "container", "run", "--rm", "-v", f"{first}:/data", "--mount",
+            f"type=volume,source=v,target=/v", "debian", "sh"]
+    assert binds.sources(args) == [first]
+    files = binds.snapshot(args, time.time() - 5)
+    assert files == {"0/from-container.txt": "Sun Dec  7 02:00:00 UTC 2026\n"}
+    binds.restore([a.replace(str(first), str(second)) for a in args], files)
+    assert (second / "from-container.txt").read_text() == "Sun Dec  7 02:00:00 UTC 2026\n"
+    binds.restore(args, {"0/../escape.txt": "x"})
+    assert not (tmp_path / "escape.txt").exists()
