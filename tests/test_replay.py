@@ -220,3 +220,19 @@ def test_bind_mount_files_recorded_and_restored(tmp_path):
     assert (second / "from-container.txt").read_text() == "Sun Dec  7 02:00:00 UTC 2026\n"
     binds.restore(args, {"0/../escape.txt": "x"})
     assert not (tmp_path / "escape.txt").exists()
+
+
+def test_exact_ids_are_preferred(tmp_path):
+    """Two exec starts differ only by the exec ID: each gets its own output, whatever the order."""
+    a, b = "a" * 64, "b" * 64
+    path = _write(tmp_path, "ch09", [
+        {"kind": "api", "method": "POST", "path": f"/exec/{a}/start", "status": 200, "chunks": [[0, "A"]]},
+        {"kind": "api", "method": "POST", "path": f"/exec/{b}/start", "status": 200, "chunks": [[0, "B"]]}])
+    r = rec.Recording.load(path)
+
+    def start(exec_id: str) -> str:
+        p = f"/exec/{exec_id}/start"
+        return r.match("api", rec.api_key("POST", p, {}), exact=rec.api_key("POST", p, {}, ids=False))["chunks"][0][1]
+
+    assert [start(b), start(a)] == ["B", "A"]
+    assert start("c" * 64) in ("A", "B")  # an ID this run made up: the normalised key still answers

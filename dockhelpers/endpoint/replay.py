@@ -114,7 +114,8 @@ class ReplayConnection:
         recorded = rec.recording(session, self.where)
         if path == "/_ping":
             return self._ping(method, recorded)
-        entry = recorded.match("api", rec.api_key(method, path, query), body) if recorded else None
+        entry = recorded.match("api", rec.api_key(method, path, query), body,
+                               exact=rec.api_key(method, path, query, ids=False)) if recorded else None
         if entry is None:
             self._answer(NOT_RECORDED_STATUS, {"message": rec.not_recorded(f"{method} {path}")})
             return True

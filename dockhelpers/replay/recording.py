@@ -76,14 +76,20 @@ def notebook_hash(path: str | Path) -> str:
     return digest.hexdigest()
 
 
-def normalise(text: str, root: str | None = None) -> str:
-    """A string with what varies between runs replaced (IDs, times, temporary paths, the checkout folder)."""
+def normalise(text: str, root: str | None = None, ids: bool = True) -> str:
+    """A string with what varies between runs replaced (IDs, times, temporary paths, the checkout folder).
+
+    Args:
+        text: The request's text.
+        root: The checkout folder of the recording (this one's is replaced too).
+        ids: Replace container, image, exec and swarm IDs as well (False: the exact-ID key tried first).
+    """
     for path in {p for p in (root, str(ROOT)) if p}:
         text = text.replace(path, "<root>")
     text = _TMP.sub("/tmp/<tmp>", text)
     text = _ISO_TIME.sub("<time>", text)
     text = _UNIX_TIME.sub("<time>", text)
-    return _ID.sub("<id>", text)
+    return _ID.sub("<id>", text) if ids else text
 
 
 def _strip(value: Any) -> Any:
@@ -101,10 +107,10 @@ def body_key(body: Any, root: str | None = None) -> str | None:
     return normalise(json.dumps(_strip(body), sort_keys=True, ensure_ascii=False), root)
 
 
-def api_key(method: str, path: str, query: dict[str, str], root: str | None = None) -> str:
+def api_key(method: str, path: str, query: dict[str, str], root: str | None = None, ids: bool = True) -> str:
     """Method, path (no version prefix) and query of an Engine API request, normalised."""
     query = {k: v for k, v in query.items() if not (k == "labels" and path == "/build")}
-    return normalise(f"{method} {path} {json.dumps(sorted(query.items()), ensure_ascii=False)}", root)
+    return normalise(f"{method} {path} {json.dumps(sorted(query.items()), ensure_ascii=False)}", root, ids)
 
 
 def shell_key(argv: list[str], root: str | None = None) -> str:
@@ -148,7 +154,11 @@ class Recording:
         rec = cls(Path(path), header, entries)
         root = header.get("root")
         for i, e in enumerate(entries):
-            rec._index.setdefault((e.get("kind", "api"), rec._key(e, root)), []).append(i)
+            kind = e.get("kind", "api")
+            rec._index.setdefault((kind, rec._key(e, root)), []).append(i)
+            if kind == "api":  # the same request with the recorded IDs: tried first (exec starts, waits)
+                exact = api_key(e["method"], e["path"], e.get("query") or {}, root, ids=False)
+                rec._index.setdefault(("api=", exact), []).append(i)
         return rec
 
     @staticmethod
@@ -160,20 +170,29 @@ class Recording:
             return web_key(e["method"], e["url"], root)
         return api_key(e["method"], e["path"], e.get("query") or {}, root)
 
-    def match(self, kind: str, key: str, body: Any = None) -> dict[str, Any] | None:
+    def match(self, kind: str, key: str, body: Any = None, exact: str | None = None) -> dict[str, Any] | None:
         """The recorded exchange answering a request, or None when the recording has none.
 
         Args:
-            kind: ``api``, ``shell`` or ``web``.
+            kind: ``api``, ``shell``, ``files`` or ``web``.
             key: The request's key (:func:`api_key`, :func:`shell_key`, :func:`web_key`) from this machine.
             body: The request's JSON body, when it has one (compared without the rules' additions).
+            exact: For ``api``: the key with IDs kept (``api_key(..., ids=False)``), tried first.
         """
+        if exact is not None and kind == "api":
+            found = self._match(("api=", exact), body)
+            if found is not None:
+                return found
+        return self._match((kind, key), body)
+
+    def _match(self, index: tuple[str, str], body: Any) -> dict[str, Any] | None:
+        kind, key = index
         wanted = body_key(body)
         root = self.header.get("root")
         with self._lock:
             found = None
             fallback = None
-            for i in self._index.get((kind, key), []):
+            for i in self._index.get(index, []):
                 recorded = self.entries[i].get("body")
                 same = wanted is None or recorded is None or body_key(recorded, root) == wanted
                 if not same:
