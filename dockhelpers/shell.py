@@ -67,7 +67,7 @@ def _record(args: Sequence[str], cwd: object, returncode: int, seconds: float,
     if not folder:
         return
     session = re.sub(r"[^A-Za-z0-9_.-]", "_", os.environ.get(SESSION_ENV) or "terminal")[:80]
-    if args and Path(args[0]).name == "docker":  # its API exchanges are recorded by the course endpoint
+    if args and Path(args[0]).name == "docker" and not cli_level(args):  # the endpoint records its exchanges
         from dockhelpers.replay import binds
 
         files = binds.snapshot(list(args), time.time() - seconds)
@@ -82,6 +82,15 @@ def _record(args: Sequence[str], cwd: object, returncode: int, seconds: float,
     path.mkdir(parents=True, exist_ok=True)
     with open(path / f"{session}.shell.jsonl", "a", encoding="utf-8") as fh:
         fh.write(json.dumps(entry, ensure_ascii=False) + "\n")
+
+
+def cli_level(args: Sequence[str]) -> bool:
+    """Whether a docker command is recorded and replayed as its printed output, not as API exchanges.
+
+    BuildKit builds (``docker image build``, ``docker compose build``) talk gRPC over a hijacked connection,
+    which cannot be played back byte for byte; their output lines are recorded like a shell command's.
+    """
+    return bool(args) and Path(args[0]).name == "docker" and "build" in args[1:8]
 
 
 def show(command: str) -> None:
@@ -132,7 +141,7 @@ def run(
         show(command.strip() if isinstance(command, str) and "\n" not in command else format_command(args))
     from dockhelpers.replay import recording as replay
 
-    if replay.active() and args and Path(args[0]).name != "docker":
+    if replay.active() and args and (Path(args[0]).name != "docker" or cli_level(args)):
         return _replay(args, check=check, stream=stream, on_line=on_line, context=context)
     full_env = {**os.environ, **(env or {})}
     try:

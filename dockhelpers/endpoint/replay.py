@@ -102,6 +102,20 @@ class ReplayConnection:
         copy_body(self.creader, _Null(), framing)  # type: ignore[arg-type]
         return None
 
+    def _cycle(self, chunks: list[list[Any]], factor: float) -> None:
+        """Go on sending a stats stream's recorded samples, in a loop, until the client hangs up."""
+        samples = [c for c in chunks if len(c) == 2 and _payload(c)]
+        if not samples:
+            self._hold()
+            return
+        span = float(samples[-1][0]) - float(samples[0][0])
+        step = max(0.2, span / max(1, len(samples) - 1))
+        while True:
+            for chunk in samples:
+                time.sleep(step)  # after the recorded part, at the recorded pace (a live monitor)
+                data = _payload(chunk)
+                self.client.sendall(f"{len(data):x}\r\n".encode() + data + b"\r\n")  # OSError when it hung up
+
     def exchange(self) -> bool:
         raw = self.creader.read_head()
         if raw is None:
@@ -168,7 +182,10 @@ class ReplayConnection:
             if data:
                 self.client.sendall(f"{len(data):x}\r\n".encode() + data + b"\r\n")
         if entry.get("cut"):
-            self._hold()
+            if entry.get("path", "").endswith("/stats") and entry.get("query", {}).get("stream") != "0":
+                self._cycle(chunks, factor)  # a monitor stays live: its samples come round again
+            else:
+                self._hold()
             return False
         self.client.sendall(b"0\r\n\r\n")
         return True

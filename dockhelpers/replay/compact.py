@@ -22,6 +22,8 @@ EXCHANGE_BYTES = 256 * 1024
 #: Payloads at least this long are written once and referenced afterwards.
 DEDUPE_MIN = 200
 _CAPPED = ("/stats", "/events")
+#: BuildKit's gRPC sessions: not replayable byte for byte (the build's output is replayed by ``shell``).
+_UNREPLAYABLE = ("/grpc", "/session")
 
 
 def _read(path: Path, kind: str) -> list[dict[str, Any]]:
@@ -61,6 +63,7 @@ def compact(raw: Path, session: str, header: dict[str, Any]) -> list[str]:
     """The lines of a compact recording: the header, then every exchange of ``session`` in start order."""
     entries = (_read(raw / f"{session}.jsonl", "api") + _read(raw / f"{session}.shell.jsonl", "shell")
                + _read(raw / f"{session}.web.jsonl", "web"))
+    entries = [e for e in entries if e.get("path") not in _UNREPLAYABLE]
     entries.sort(key=lambda e: float(e.get("t", 0)))
     t0 = float(entries[0]["t"]) if entries else 0.0
     seen: dict[str, int] = {}
