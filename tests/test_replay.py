@@ -236,3 +236,25 @@ def test_exact_ids_are_preferred(tmp_path):
 
     assert [start(b), start(a)] == ["B", "A"]
     assert start("c" * 64) in ("A", "B")  # an ID this run made up: the normalised key still answers
+
+
+def test_cut_stats_stream_keeps_cycling_and_events_hold(replaying):
+    """A monitor's stats stream goes on with the recorded samples; an events stream stays open, silent."""
+    import docker
+
+    folder, env = replaying
+    samples = [[i * 1.0, json.dumps({"read": f"s{i}", "cpu_stats": {}, "memory_stats": {}}) + "\n"] for i in range(2)]
+    _write(folder, "ch09", [
+        {"kind": "api", "method": "GET", "path": f"/containers/{ID}/stats", "query": {"stream": "True"}, "status": 200,
+         "content_type": "application/json", "chunks": samples, "cut": True},
+        {"kind": "api", "method": "GET", "path": "/events", "status": 200, "content_type": "application/json",
+         "chunks": [[0.0, json.dumps({"status": "start", "id": ID}) + "\n"]], "cut": True}])
+    client = docker.DockerClient(base_url=env["DOCKER_HOST"], version="1.41", timeout=10)
+    stream = client.api.stats(ID, stream=True, decode=True)
+    reads = [next(stream)["read"] for _ in range(4)]
+    stream.close()
+    assert reads == ["s0", "s1", "s0", "s1"]
+    events = client.events(decode=True)
+    assert next(events)["status"] == "start"
+    events.close()
+    client.close()

@@ -182,7 +182,7 @@ class ReplayConnection:
             if data:
                 self.client.sendall(f"{len(data):x}\r\n".encode() + data + b"\r\n")
         if entry.get("cut"):
-            if entry.get("path", "").endswith("/stats") and entry.get("query", {}).get("stream") != "0":
+            if entry.get("path", "").endswith("/stats") and str(entry.get("query", {}).get("stream", "1")).lower() not in ("0", "false"):
                 self._cycle(chunks, factor)  # a monitor stays live: its samples come round again
             else:
                 self._hold()
