@@ -87,10 +87,11 @@ def _record(args: Sequence[str], cwd: object, returncode: int, seconds: float,
 def cli_level(args: Sequence[str]) -> bool:
     """Whether a docker command is recorded and replayed as its printed output, not as API exchanges.
 
-    BuildKit builds (``docker image build``, ``docker compose build``) talk gRPC over a hijacked connection,
-    which cannot be played back byte for byte; their output lines are recorded like a shell command's.
+    BuildKit builds (``docker image build``, ``docker compose build``, ``compose up --build``) talk gRPC over a
+    hijacked connection, which cannot be played back byte for byte; their output lines are recorded like a
+    shell command's.
     """
-    return bool(args) and Path(args[0]).name == "docker" and "build" in args[1:8]
+    return bool(args) and Path(args[0]).name == "docker" and ("build" in args[1:] or "--build" in args[1:])
 
 
 def show(command: str) -> None:

@@ -258,3 +258,13 @@ def test_cut_stats_stream_keeps_cycling_and_events_hold(replaying):
     assert next(events)["status"] == "start"
     events.close()
     client.close()
+
+
+def test_builds_replay_as_cli_output():
+    from dockhelpers.shell import cli_level
+
+    assert cli_level(["docker", "image", "build", "-q", "-t", "x", "."])
+    assert cli_level(["docker", "compose", "-p", "p", "-f", "compose.yaml", "--progress", "plain", "build"])
+    assert cli_level(["docker", "compose", "-p", "p", "up", "-d", "--build"])
+    assert not cli_level(["docker", "container", "run", "--rm", "rp/hello:build"])
+    assert not cli_level(["curl", "build"])
