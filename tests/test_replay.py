@@ -268,3 +268,21 @@ def test_builds_replay_as_cli_output():
     assert cli_level(["docker", "compose", "-p", "p", "up", "-d", "--build"])
     assert not cli_level(["docker", "container", "run", "--rm", "rp/hello:build"])
     assert not cli_level(["curl", "build"])
+
+
+def test_cli_and_sdk_requests_are_matched_apart(tmp_path):
+    """A widget's SDK polls and a cell's CLI inspects of the same container keep their own recorded order."""
+    from dockhelpers.endpoint.record import agent
+
+    assert agent("Docker-Client/28.2.2 (linux)") == "cli"
+    assert agent("docker-sdk-python/7.1.0") == "sdk"
+    assert agent("compose/2.36.2 docker-client/28.2.2") == "compose"
+    path = _write(tmp_path, "ch09", [
+        {"kind": "api", "agent": "sdk", "method": "GET", "path": "/containers/c/json", "status": 200, "response": "s1"},
+        {"kind": "api", "agent": "cli", "method": "GET", "path": "/containers/c/json", "status": 200, "response": "c1"},
+        {"kind": "api", "agent": "sdk", "method": "GET", "path": "/containers/c/json", "status": 200, "response": "s2"},
+        {"kind": "api", "agent": "cli", "method": "GET", "path": "/containers/c/json", "status": 200, "response": "c2"}])
+    r = rec.Recording.load(path)
+    key, exact = rec.api_key("GET", "/containers/c/json", {}), rec.api_key("GET", "/containers/c/json", {}, ids=False)
+    got = [r.match("api", key, exact=exact, agent=a)["response"] for a in ("cli", "cli", "sdk", "sdk")]
+    assert got == ["c1", "c2", "s1", "s2"]

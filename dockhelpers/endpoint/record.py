@@ -45,6 +45,20 @@ def _text(data: bytes) -> Any:
         return {"base64": __import__("base64").b64encode(data).decode()}
 
 
+def agent(user_agent: str | None) -> str:
+    """Which kind of client sent a request: ``cli``, ``sdk``, ``compose``, ``buildx`` or the agent's first word.
+
+    A replay matches requests of each kind separately, so a widget polling with the SDK in a background thread
+    does not take the answers recorded for the CLI commands of a cell (or the other way round).
+    """
+    ua = (user_agent or "").lower()
+    for needle, name in (("compose", "compose"), ("buildx", "buildx"), ("docker-client", "cli"),
+                         ("docker-sdk-python", "sdk")):
+        if needle in ua:
+            return name
+    return ua.split("/", 1)[0].split(" ", 1)[0] or "-"
+
+
 class Entry:
     """One exchange being recorded."""
 

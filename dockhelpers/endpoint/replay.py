@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from dockhelpers.endpoint import settings
+from dockhelpers.endpoint.record import agent
 from dockhelpers.endpoint.http import (Head, HttpError, PeerClosed, Reader, body_framing, copy_body, parse_request,
                                        read_body, split_target)
 from dockhelpers.replay import recording as rec
@@ -129,7 +130,8 @@ class ReplayConnection:
         if path == "/_ping":
             return self._ping(method, recorded)
         entry = recorded.match("api", rec.api_key(method, path, query), body,
-                               exact=rec.api_key(method, path, query, ids=False)) if recorded else None
+                               exact=rec.api_key(method, path, query, ids=False),
+                               agent=agent(head.get("user-agent"))) if recorded else None
         if entry is None:
             self._answer(NOT_RECORDED_STATUS, {"message": rec.not_recorded(f"{method} {path}")})
             return True

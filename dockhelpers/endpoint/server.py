@@ -20,7 +20,7 @@ from pathlib import Path
 from dockhelpers.endpoint import rules, settings
 from dockhelpers.endpoint.http import (Head, HttpError, PeerClosed, Reader, body_framing, copy_body, copy_until_eof,
                                        join_target, parse_request, parse_response, read_body)
-from dockhelpers.endpoint.record import Entry, Recorder
+from dockhelpers.endpoint.record import Entry, Recorder, agent
 
 #: Request headers meant for the endpoint only (not forwarded).
 OWN_HEADERS = (settings.CHAPTER_HEADER, settings.SESSION_HEADER, rules.SHOW_ALL_HEADER)
@@ -126,6 +126,8 @@ class Connection:
             head.set(settings.SESSION_HEADER, f"ch{self.chapter}")  # and its recording: <dir>/chNN.jsonl
         x = rules.Exchange(head, self.creader, self.upstream)
         entry = Entry(x.method, x.path, x.query) if self.recorder else None
+        if entry:
+            entry.data["agent"] = agent(head.get("user-agent"))
         try:
             rules.apply(x)
         except rules.Refused as exc:

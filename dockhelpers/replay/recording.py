@@ -159,6 +159,9 @@ class Recording:
             if kind == "api":  # the same request with the recorded IDs: tried first (exec starts, waits)
                 exact = api_key(e["method"], e["path"], e.get("query") or {}, root, ids=False)
                 rec._index.setdefault(("api=", exact), []).append(i)
+                if e.get("agent"):  # and the same kind of client (CLI, SDK, compose) before any client
+                    rec._index.setdefault((f"api=@{e['agent']}", exact), []).append(i)
+                    rec._index.setdefault((f"api@{e['agent']}", rec._key(e, root)), []).append(i)
         return rec
 
     @staticmethod
@@ -170,7 +173,8 @@ class Recording:
             return web_key(e["method"], e["url"], root)
         return api_key(e["method"], e["path"], e.get("query") or {}, root)
 
-    def match(self, kind: str, key: str, body: Any = None, exact: str | None = None) -> dict[str, Any] | None:
+    def match(self, kind: str, key: str, body: Any = None, exact: str | None = None,
+              agent: str | None = None) -> dict[str, Any] | None:
         """The recorded exchange answering a request, or None when the recording has none.
 
         Args:
@@ -178,12 +182,19 @@ class Recording:
             key: The request's key (:func:`api_key`, :func:`shell_key`, :func:`web_key`) from this machine.
             body: The request's JSON body, when it has one (compared without the rules' additions).
             exact: For ``api``: the key with IDs kept (``api_key(..., ids=False)``), tried first.
+            agent: For ``api``: the kind of client (:func:`dockhelpers.endpoint.record.agent`), tried first.
         """
-        if exact is not None and kind == "api":
-            found = self._match(("api=", exact), body)
+        tries = [(kind, key)]
+        if kind == "api":
+            tries = ([(f"api=@{agent}", exact), (f"api@{agent}", key)] if agent else []) \
+                + ([("api=", exact)] if exact is not None else []) + tries
+        for index in tries:
+            if index[1] is None:
+                continue
+            found = self._match(index, body)  # type: ignore[arg-type]
             if found is not None:
                 return found
-        return self._match((kind, key), body)
+        return None
 
     def _match(self, index: tuple[str, str], body: Any) -> dict[str, Any] | None:
         kind, key = index
