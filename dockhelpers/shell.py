@@ -88,10 +88,14 @@ def cli_level(args: Sequence[str]) -> bool:
     """Whether a docker command is recorded and replayed as its printed output, not as API exchanges.
 
     BuildKit builds (``docker image build``, ``docker compose build``, ``compose up --build``) talk gRPC over a
-    hijacked connection, which cannot be played back byte for byte; their output lines are recorded like a
-    shell command's.
+    hijacked connection, which cannot be played back byte for byte, and compose decides what to create from
+    this machine's files; their output lines are recorded like a shell command's.
     """
-    return bool(args) and Path(args[0]).name == "docker" and ("build" in args[1:] or "--build" in args[1:])
+    if not args or Path(args[0]).name != "docker":
+        return False
+    if len(args) > 1 and args[1] == "compose" and "version" not in args[2:]:
+        return True  # compose decides locally what to create (config hashes of this machine's files and paths)
+    return "build" in args[1:] or "--build" in args[1:]
 
 
 def show(command: str) -> None:

@@ -267,6 +267,8 @@ def test_builds_replay_as_cli_output():
     assert cli_level(["docker", "compose", "-p", "p", "-f", "compose.yaml", "--progress", "plain", "build"])
     assert cli_level(["docker", "compose", "-p", "p", "up", "-d", "--build"])
     assert not cli_level(["docker", "container", "run", "--rm", "rp/hello:build"])
+    assert cli_level(["docker", "compose", "-p", "lab", "up", "-d"])
+    assert not cli_level(["docker", "compose", "version", "--short"])
     assert not cli_level(["curl", "build"])
 
 
