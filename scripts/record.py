@@ -5,7 +5,8 @@ and ``shell``/``web`` record every other command and HTTP call; then :mod:`dockh
 writes ``notebooks/recordings/chNN.jsonl``. The endpoint runs from its own state folder
 (``build/record-state`` unless ``DOCKHELPERS_ENDPOINT_STATE`` is set), so a running lab is not disturbed.
 
-Usage: ``python scripts/record.py [CHAPTER ...]`` (default: every chapter).
+Usage: ``python scripts/record.py [CHAPTER ...]`` (default: every chapter);
+``python scripts/record.py --compact-only [CHAPTER ...]`` rewrites the recordings from the last run's raw files.
 """
 
 from __future__ import annotations
@@ -65,6 +66,18 @@ def main(argv: list[str]) -> int:
     from dockhelpers.endpoint import daemon
     from dockhelpers.replay import compact
 
+    if argv[:1] == ["--compact-only"]:  # rewrite recordings from the last run's raw files (no notebook runs)
+        for chapter in [int(a) for a in argv[1:]] or [1, 2, 3, 4]:
+            old = OUT / f"ch{chapter:02d}.jsonl"
+            if not (RAW / old.name).is_file() or not old.is_file():
+                continue
+            with open(old, encoding="utf-8") as fh:
+                facts = {k: v for k, v in json.loads(fh.readline()).items()
+                         if k in ("engine", "api", "cli", "os", "seconds", "recorded_at", "prefix", "port_offset")}
+            path = next(NOTEBOOKS.glob(f"{chapter:02d}_*.ipynb"))
+            written = compact.write(RAW, chapter, path, OUT, facts)
+            print(f"{written.relative_to(ROOT)}: {written.stat().st_size / 1024:.0f} KiB")
+        return 0
     chapters = [int(a) for a in argv] or [1, 2, 3, 4]
     shutil.rmtree(RAW, ignore_errors=True)
     RAW.mkdir(parents=True)

@@ -62,6 +62,7 @@ class ReplayConnection:
         self.creader = Reader(client)
         self.where = where
         self.chapter = chapter
+        self.ping_headers: dict[str, str] = {}
 
     def run(self) -> None:
         try:
@@ -127,6 +128,7 @@ class ReplayConnection:
         session = head.get(settings.SESSION_HEADER) or (f"ch{self.chapter}" if self.chapter else None)
         body = self._body(head)
         recorded = rec.recording(session, self.where)
+        self.ping_headers = dict(recorded.header.get("ping_headers") or {}) if recorded else {}
         if path == "/_ping":
             return self._ping(method, recorded)
         entry = recorded.match("api", rec.api_key(method, path, query), body,
@@ -149,7 +151,7 @@ class ReplayConnection:
 
     def _play(self, entry: dict[str, Any], method: str) -> bool:
         status = int(entry.get("status", 200))
-        headers = dict(entry.get("headers") or {})
+        headers = {**self.ping_headers, **(entry.get("headers") or {})}
         if entry.get("content_type"):
             headers["Content-Type"] = entry["content_type"]
         factor = rec.speed()

@@ -22,6 +22,7 @@ EXCHANGE_BYTES = 256 * 1024
 #: Payloads at least this long are written once and referenced afterwards.
 DEDUPE_MIN = 200
 _CAPPED = ("/stats", "/events")
+PAYLOADS = rec.PAYLOADS
 #: BuildKit's gRPC sessions: not replayable byte for byte (the build's output is replayed by ``shell``).
 _UNREPLAYABLE = ("/grpc", "/session")
 
@@ -63,20 +64,28 @@ def compact(raw: Path, session: str, header: dict[str, Any]) -> list[str]:
     """The lines of a compact recording: the header, then every exchange of ``session`` in start order."""
     entries = (_read(raw / f"{session}.jsonl", "api") + _read(raw / f"{session}.shell.jsonl", "shell")
                + _read(raw / f"{session}.web.jsonl", "web"))
-    entries = [e for e in entries if e.get("path") not in _UNREPLAYABLE]
+    ping = next((e.get("headers") for e in entries if e.get("path") == "/_ping" and e.get("headers")), None) or {}
+    # the endpoint answers /_ping itself in replay (with the header's ping_headers)
+    entries = [e for e in entries if e.get("path") not in _UNREPLAYABLE and e.get("path") != "/_ping"]
     entries.sort(key=lambda e: float(e.get("t", 0)))
     t0 = float(entries[0]["t"]) if entries else 0.0
     seen: dict[str, int] = {}
     lines = []
-    ping = next((e.get("headers") for e in entries if e.get("path") == "/_ping" and e.get("headers")), None)
-    header = {**header, "exchanges": len(entries), "ping_headers": ping or {}}
+    header = {**header, "exchanges": len(entries), "ping_headers": ping}
+    for entry in entries:  # headers every answer carries come back from ping_headers in replay
+        kept = {k: v for k, v in (entry.get("headers") or {}).items() if ping.get(k) != v}
+        entry.pop("headers", None)
+        if kept:
+            entry["headers"] = kept
+        if "response" in entry and entry.get("content_type") == "application/json":
+            del entry["content_type"]
     lines.append(json.dumps(header, ensure_ascii=False, separators=(",", ":")))
     for index, entry in enumerate(entries):
         entry = _trim(entry)
         entry["t"] = round(float(entry.get("t", t0)) - t0, 3)
         kind = entry.pop("kind")
         ordered = {"kind": kind, **entry}
-        for name in ("response", "chunks", "out", "files"):
+        for name in PAYLOADS:
             if name in ordered:
                 payload = json.dumps(ordered[name], ensure_ascii=False, sort_keys=True)
                 if len(payload) >= DEDUPE_MIN:

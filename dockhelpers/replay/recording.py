@@ -29,6 +29,8 @@ SPEED_ENV = "DOCKHELPERS_REPLAY_SPEED"
 #: Folder of the recordings (default ``<checkout>/notebooks/recordings``).
 DIR_ENV = "DOCKHELPERS_REPLAY_DIR"
 FORMAT = 1
+#: The fields of an exchange holding what was answered (the first one present is written once, then referenced).
+PAYLOADS = ("response", "chunks", "out", "files", "text")
 ROOT = Path(__file__).resolve().parents[2]
 NOTEBOOKS = ROOT / "notebooks"
 
@@ -147,7 +149,7 @@ class Recording:
             entry = json.loads(line)
             ref = entry.pop("same_as", None)
             if ref is not None and 0 <= ref < len(entries):
-                for name in ("response", "chunks", "out", "files"):
+                for name in PAYLOADS:
                     if name in entries[ref]:
                         entry[name] = entries[ref][name]
             entries.append(entry)
