@@ -45,6 +45,7 @@ def test_body_key_ignores_what_the_rules_add():
                 "HostConfig": {"PortBindings": {"80/tcp": [{"HostIp": "127.0.0.1", "HostPort": "9"}]}}}
     assert rec.body_key(sent) == rec.body_key(recorded)
     assert rec.body_key({**sent, "Cmd": ["false"]}) != rec.body_key(recorded)
+    assert rec.body_key({"Env": ["B=2", "A=1"]}) == rec.body_key({"Env": ["A=1", "B=2"]})
 
 
 def _write(folder: Path, session: str, entries: list[dict], **header) -> Path:

@@ -134,7 +134,9 @@ class ReplayConnection:
         entry = recorded.match("api", rec.api_key(method, path, query), body,
                                exact=rec.api_key(method, path, query, ids=False),
                                agent=agent(head.get("user-agent"))) if recorded else None
-        if entry is None:
+        if entry is None:  # the endpoint's log says what was asked (for whoever re-records)
+            print(f"not recorded ({session}): {method} {path} {query} {(rec.body_key(body) or '')[:2000]}",
+                  flush=True)
             self._answer(NOT_RECORDED_STATUS, {"message": rec.not_recorded(f"{method} {path}")})
             return True
         return self._play(entry, method)

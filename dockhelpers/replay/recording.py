@@ -95,8 +95,9 @@ def normalise(text: str, root: str | None = None, ids: bool = True) -> str:
 
 
 def _strip(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {k: _strip(v) for k, v in value.items() if k not in _RULE_KEYS}
+    if isinstance(value, dict):  # the CLI sends ``-e`` variables in a varying order (a Go map)
+        return {k: sorted(v) if k == "Env" and isinstance(v, list) and all(isinstance(e, str) for e in v)
+                else _strip(v) for k, v in value.items() if k not in _RULE_KEYS}
     if isinstance(value, list):
         return [_strip(v) for v in value]
     return value
