@@ -167,7 +167,8 @@ class ReplayConnection:
                 self._answer(status, entry["response"], headers=headers, head_only=head_only)
             else:
                 head = _head(status, "OK", {**headers, "Content-Length": "0"})
-                head.remove("Content-Type") if status == 204 else None
+                if status == 204:
+                    head.remove("Content-Type")
                 self.client.sendall(head.to_bytes())
             return True
         start = time.monotonic()

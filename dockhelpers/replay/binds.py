@@ -9,7 +9,6 @@ differ) after the command replayed.
 from __future__ import annotations
 
 import base64
-import os
 from pathlib import Path
 from typing import Any
 
@@ -77,5 +76,3 @@ def restore(args: list[str], files: dict[str, Any]) -> None:
             target.write_bytes(data)
         except OSError:
             pass
-    if files:
-        os.sync() if hasattr(os, "sync") else None
