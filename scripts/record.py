@@ -3,7 +3,7 @@
 Each notebook runs top to bottom with nbclient while the course endpoint records every Engine API exchange
 and ``shell``/``web`` record every other command and HTTP call; then :mod:`dockhelpers.replay.compact`
 writes ``notebooks/recordings/chNN.jsonl``. The endpoint runs from its own state folder
-(a new ``/tmp/dkc-record-*`` unless ``DOCKHELPERS_ENDPOINT_STATE`` is set), so a running lab is not disturbed.
+(``/tmp/dkc-record-<uid>`` unless ``DOCKHELPERS_ENDPOINT_STATE`` is set), so a running lab is not disturbed.
 
 Usage: ``python scripts/record.py [CHAPTER ...]`` (default: every chapter);
 ``python scripts/record.py --compact-only [CHAPTER ...]`` rewrites the recordings from the last run's raw files.
@@ -61,8 +61,10 @@ def _execute(path: Path) -> tuple[list[str], float]:
 
 
 def main(argv: list[str]) -> int:
-    if not os.environ.get("DOCKHELPERS_ENDPOINT_STATE"):  # short: a Unix socket path has a length limit
-        os.environ["DOCKHELPERS_ENDPOINT_STATE"] = tempfile.mkdtemp(prefix="dkc-record-", dir="/tmp")
+    if not os.environ.get("DOCKHELPERS_ENDPOINT_STATE"):
+        # short (a Unix socket path has a length limit) and the same every run: its marker lets the next run
+        # remove what a failed run left behind
+        os.environ["DOCKHELPERS_ENDPOINT_STATE"] = os.path.join(tempfile.gettempdir(), f"dkc-record-{os.getuid()}")
     os.environ["DOCKHELPERS_MODE"] = "live"
     sys.path.insert(0, str(ROOT))
     from dockhelpers.endpoint import daemon
