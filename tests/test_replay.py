@@ -289,3 +289,11 @@ def test_cli_and_sdk_requests_are_matched_apart(tmp_path):
     key, exact = rec.api_key("GET", "/containers/c/json", {}), rec.api_key("GET", "/containers/c/json", {}, ids=False)
     got = [r.match("api", key, exact=exact, agent=a)["response"] for a in ("cli", "cli", "sdk", "sdk")]
     assert got == ["c1", "c2", "s1", "s2"]
+
+
+def test_recorded_prefix_matches_the_default_one():
+    """A name computed before the replay switched to the recording's prefix (``dkc/registry``) still matches."""
+    rec.add_prefix("rp")
+    assert rec.normalise("/build?t=dkc/registry:latest") == rec.normalise("/build?t=rp/registry:latest")
+    assert rec.normalise("/containers/dkc-ex-junk-1/json") == rec.normalise("/containers/rp-ex-junk-1/json")
+    assert rec.normalise("/containers/sharp-rp-x/json") != rec.normalise("/containers/sharp-dkc-x/json")

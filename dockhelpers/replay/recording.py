@@ -40,6 +40,26 @@ _ISO_TIME = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}[T ][0-9]{2}:[0-9]{2}:[0-9]{2
 _TMP = re.compile(r"/tmp/[A-Za-z0-9_.+-]+")
 #: Keys the endpoint's rules add or rewrite in a request body (labels, the 127.0.0.1 binding).
 _RULE_KEYS = {"Labels", "HostIp"}
+#: Name prefixes treated as one (``dkc``, and the prefix of every loaded recording): a name a module computed
+#: at import time, before the replay switched to the recording's prefix, still matches.
+_PREFIXES: set[str] = {"dkc"}
+_prefix_re: re.Pattern[str] | None = None
+
+
+def _prefix_pattern() -> re.Pattern[str]:
+    global _prefix_re
+    if _prefix_re is None:
+        names = "|".join(sorted((re.escape(p) for p in _PREFIXES if p), key=len, reverse=True))
+        _prefix_re = re.compile(rf"(?<![A-Za-z0-9_.-])(?:{names})(?=[-/])")
+    return _prefix_re
+
+
+def add_prefix(prefix: str | None) -> None:
+    """Treat ``prefix`` like the default one when matching (a recording made with ``DOCKHELPERS_PREFIX``)."""
+    global _prefix_re
+    if prefix and prefix not in _PREFIXES:
+        _PREFIXES.add(prefix)
+        _prefix_re = None
 
 
 def active() -> bool:
@@ -89,6 +109,7 @@ def normalise(text: str, root: str | None = None, ids: bool = True) -> str:
     for path in {p for p in (root, str(ROOT)) if p}:
         text = text.replace(path, "<root>")
     text = _TMP.sub("/tmp/<tmp>", text)
+    text = _prefix_pattern().sub("<prefix>", text)
     text = _ISO_TIME.sub("<time>", text)
     text = _UNIX_TIME.sub("<time>", text)
     return _ID.sub("<id>", text) if ids else text
@@ -156,6 +177,7 @@ class Recording:
             entries.append(entry)
         rec = cls(Path(path), header, entries)
         root = header.get("root")
+        add_prefix(header.get("prefix"))
         for i, e in enumerate(entries):
             kind = e.get("kind", "api")
             rec._index.setdefault((kind, rec._key(e, root)), []).append(i)
