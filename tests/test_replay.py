@@ -296,4 +296,5 @@ def test_recorded_prefix_matches_the_default_one():
     rec.add_prefix("rp")
     assert rec.normalise("/build?t=dkc/registry:latest") == rec.normalise("/build?t=rp/registry:latest")
     assert rec.normalise("/containers/dkc-ex-junk-1/json") == rec.normalise("/containers/rp-ex-junk-1/json")
+    assert rec.normalise("{\"name\": [\"dkc-ex-echo\"]}") == rec.normalise("{\"name\": [\"ex-echo\"]}")
     assert rec.normalise("/containers/sharp-rp-x/json") != rec.normalise("/containers/sharp-dkc-x/json")

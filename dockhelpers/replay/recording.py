@@ -50,7 +50,7 @@ def _prefix_pattern() -> re.Pattern[str]:
     global _prefix_re
     if _prefix_re is None:
         names = "|".join(sorted((re.escape(p) for p in _PREFIXES if p), key=len, reverse=True))
-        _prefix_re = re.compile(rf"(?<![A-Za-z0-9_.-])(?:{names})(?=[-/])")
+        _prefix_re = re.compile(rf"(?<![A-Za-z0-9_.-])(?:{names})(?:-|(?=/))")
     return _prefix_re
 
 
@@ -109,7 +109,7 @@ def normalise(text: str, root: str | None = None, ids: bool = True) -> str:
     for path in {p for p in (root, str(ROOT)) if p}:
         text = text.replace(path, "<root>")
     text = _TMP.sub("/tmp/<tmp>", text)
-    text = _prefix_pattern().sub("<prefix>", text)
+    text = _prefix_pattern().sub("", text)  # dkc-ex-echo, rp-ex-echo and a check's unprefixed ex-echo
     text = _ISO_TIME.sub("<time>", text)
     text = _UNIX_TIME.sub("<time>", text)
     return _ID.sub("<id>", text) if ids else text
