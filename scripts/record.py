@@ -88,13 +88,16 @@ def main(argv: list[str]) -> int:
     os.environ["DOCKHELPERS_RECORD"] = str(RAW)
     os.environ["PYTHONPATH"] = os.pathsep.join(p for p in (str(ROOT), os.environ.get("PYTHONPATH")) if p)
     facts = _engine_facts()
-    daemon.stop()
-    daemon.start(record_dir=str(RAW))
     failed = 0
     try:
         for chapter in chapters:
             path = next(NOTEBOOKS.glob(f"{chapter:02d}_*.ipynb"))
-            errors, seconds = _execute(path)
+            daemon.stop()
+            daemon.start(record_dir=str(RAW))
+            try:
+                errors, seconds = _execute(path)
+            finally:
+                daemon.stop()  # writes the streams still open (a widget's events) before the recording is made
             if errors:
                 failed += 1
                 print(f"{path.name}: {len(errors)} error(s), recording not written: {errors[:3]}", flush=True)

@@ -298,3 +298,20 @@ def test_recorded_prefix_matches_the_default_one():
     assert rec.normalise("/containers/dkc-ex-junk-1/json") == rec.normalise("/containers/rp-ex-junk-1/json")
     assert rec.normalise("{\"name\": [\"dkc-ex-echo\"]}") == rec.normalise("{\"name\": [\"ex-echo\"]}")
     assert rec.normalise("/containers/sharp-rp-x/json") != rec.normalise("/containers/sharp-dkc-x/json")
+
+
+def test_streams_still_open_are_written_when_the_endpoint_stops(tmp_path, monkeypatch):
+    """A widget's events stream that never ended is recorded (``cut``) when the endpoint stops, and only once."""
+    from dockhelpers.endpoint import record
+
+    monkeypatch.setenv("DOCKHELPERS_ENDPOINT_STATE", str(tmp_path / "state"))
+    recorder = record.Recorder(tmp_path / "rec")
+    entry = record.Entry("GET", "/events", {"filters": "{}"})
+    entry.status(200, "application/json", [("Api-Version", "1.41"), ("Server", "Docker")])
+    recorder.begin("ch09", entry)
+    entry.chunk(b'{"status":"start"}\n')
+    recorder.flush_open()
+    recorder.write("ch09", entry)  # the connection's own write after the flush: ignored
+    lines = [json.loads(x) for x in (tmp_path / "rec" / "ch09.jsonl").read_text().splitlines()]
+    assert len(lines) == 1 and lines[0]["cut"] is True and lines[0]["headers"] == {"api-version": "1.41"}
+    assert lines[0]["chunks"][0][1] == '{"status":"start"}\n' and "written" not in lines[0]

@@ -83,6 +83,8 @@ def run(record_dir: str | None = None, replay_dir: str | None = None) -> int:
     try:
         server.serve_forever(poll_interval=0.2)
     finally:
+        if server.recorder:
+            server.recorder.flush_open()  # streams still open (a widget's events): recorded as far as they got
         for each in (server, *chapters):
             each.server_close()
         try:

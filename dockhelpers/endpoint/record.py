@@ -102,7 +102,8 @@ class Entry:
     def finish(self) -> dict[str, Any]:
         data = self.data
         parsed = False
-        if data.get("content_type", "").startswith("application/json") and not self.dropped:
+        streamed = data.get("cut") or data.get("hijack")  # a stream keeps its chunks and their timing
+        if data.get("content_type", "").startswith("application/json") and not self.dropped and not streamed:
             joined = "".join(c[1] for c in self.chunks if isinstance(c[1], str) and len(c) == 2)
             try:
                 data["response"] = scrub(json.loads(joined or "null"))
@@ -124,6 +125,20 @@ class Recorder:
         self.folder = Path(folder)
         self.folder.mkdir(parents=True, exist_ok=True)
         self._lock = threading.Lock()
+        self._open: dict[int, tuple[str | None, Entry]] = {}
+
+    def begin(self, session: str | None, entry: Entry) -> None:
+        """Note a stream in progress: written by :meth:`flush_open` if the endpoint stops before it ends."""
+        with self._lock:
+            self._open[id(entry)] = (session, entry)
+
+    def flush_open(self) -> None:
+        """Write every stream still in progress, marked ``cut`` (the endpoint is stopping)."""
+        with self._lock:
+            pending = list(self._open.values())
+        for session, entry in pending:
+            entry.mark("cut")
+            self.write(session, entry)
 
     def path(self, session: str | None) -> Path:
         name = _SAFE_NAME.sub("_", session or "terminal")[:80] or "terminal"
@@ -132,7 +147,12 @@ class Recorder:
     def write(self, session: str | None, entry: Entry) -> None:
         from dockhelpers.endpoint import marker
 
-        line = json.dumps(entry.finish(), ensure_ascii=False, separators=(",", ":"))
+        with self._lock:
+            if self._open.pop(id(entry), None) is None and entry.data.get("written"):
+                return  # flushed at shutdown already
+        entry.data["written"] = True
+        data = {k: v for k, v in entry.finish().items() if k != "written"}
+        line = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
         # This install's secrets stay here: a recording may be published (Binder replay).
         line = line.replace(marker.marker_value(), "<marker>").replace(marker.lab_token(), "<lab-token>")
         with self._lock, open(self.path(session), "a", encoding="utf-8") as fh:

@@ -189,6 +189,7 @@ class Connection:
             self.client.sendall(resp.to_bytes())
             if entry:
                 entry.mark("hijack")
+                self.recorder.begin(x.session, entry)  # type: ignore[union-attr]
             self._pump(entry)
             if entry:
                 self._record(x, entry)
@@ -210,6 +211,8 @@ class Connection:
         else:
             self.client.sendall(resp.to_bytes())
             after = x.after
+            if entry:
+                self.recorder.begin(x.session, entry)  # type: ignore[union-attr]
             try:
                 copy_body(ureader, self.client, framing, tap=entry.chunk if entry else None,
                           before_end=(lambda: after(status)) if after else None)
