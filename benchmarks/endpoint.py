@@ -149,6 +149,11 @@ def run(repeats: int = 5) -> list[dict]:
     return rows
 
 
+def rows(quick: bool = False) -> list[dict]:
+    """The endpoint's rows for ``make bench`` (``benchmarks/run.py``): 5 repeats, 3 when quick."""
+    return run(3 if quick else 5)
+
+
 def table(rows: list[dict]) -> str:
     """The rows as a fixed-width text table."""
     lines = [f"{'measurement':42} {'direct':>10} {'endpoint':>10} {'unit':>5} {'ratio':>7} {'target':>8}  met  "

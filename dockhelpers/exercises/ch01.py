@@ -15,7 +15,7 @@ from pathlib import Path
 
 from dockhelpers import naming
 from dockhelpers.checks import CheckResult, ExerciseSet, failed, passed
-from dockhelpers.exercises import hints
+from dockhelpers.exercises import hints, support
 from dockhelpers.exercises.quiz import Answers, Question, register, widget
 
 exercises = ExerciseSet(chapter=1)
@@ -32,25 +32,10 @@ BOOKWORM_IMAGE = naming.image("bookworm")
 BOOKWORM_CONTAINER = naming.name("ex-bookworm")
 
 
-def _client():
-    from dockhelpers.engine import client
-
-    return client()
-
-
 def _image(ref: str) -> dict | None:
     from dockhelpers import inspection
 
     return inspection.image(ref)
-
-
-def _container(name: str):
-    from docker.errors import NotFound
-
-    try:
-        return _client().containers.get(name)
-    except NotFound:
-        return None
 
 
 def work_dir(name: str) -> Path:
@@ -78,7 +63,7 @@ def check_1() -> CheckResult:
         return failed(expected, f"이미지는 있지만 과정 라벨이 없습니다(라벨: {labels or '없음'}).",
                       "이 노트북의 `%docker image build ...`(엔드포인트를 거침)로 다시 빌드하세요. 엔드포인트 없이 빌드했다면 "
                       "`--label kr.dockercourse.managed=true --label kr.dockercourse.chapter=01`을 붙이세요.")
-    out = _client().containers.run(HELLO_IMAGE, remove=True, labels=naming.labels(1)).decode(errors="replace")
+    out = support.client().containers.run(HELLO_IMAGE, remove=True, labels=naming.labels(1)).decode(errors="replace")
     if HELLO_TEXT not in out:
         return failed(expected, f"실행 결과가 `{out.strip()[:80]}`입니다.",
                       f"CMD가 `{HELLO_TEXT}`를 출력하도록 Dockerfile을 고치고 다시 빌드하세요 "
@@ -137,7 +122,7 @@ def solution_2() -> None:
 def check_3() -> CheckResult:
     expected = (f"`{BOOKWORM_CONTAINER}` 컨테이너가 `{BOOKWORM_IMAGE}` 이미지로 실행 중(running)이고, "
                 "안의 `/etc/debian_version`이 12.x")
-    ct = _container(BOOKWORM_CONTAINER)
+    ct = support.container(BOOKWORM_CONTAINER)
     if ct is None:
         return failed(expected, f"`{BOOKWORM_CONTAINER}` 컨테이너가 없습니다.",
                       f"`docker container run -d --name {BOOKWORM_CONTAINER} (라벨) {BOOKWORM_IMAGE} "
@@ -176,7 +161,7 @@ EXEC_TEXT = "exec"
 def check_4() -> CheckResult:
     expected = (f"실행 중인 `{BOOKWORM_CONTAINER}` 안에 `{EXEC_PATH}`(내용 `{EXEC_TEXT}`)가 있고, "
                 "`docker container diff`에 그 파일이 추가(A)로 보임")
-    ct = _container(BOOKWORM_CONTAINER)
+    ct = support.container(BOOKWORM_CONTAINER)
     if ct is None or ct.status != "running":
         return failed(expected, f"`{BOOKWORM_CONTAINER}`가 실행 중이 아닙니다"
                       f"({'없음' if ct is None else ct.status}).", "먼저 연습 1-3을 푸세요.",

@@ -14,9 +14,10 @@ import json
 import tempfile
 from pathlib import Path
 
-from dockhelpers import naming, web
+from dockhelpers import naming
 from dockhelpers.checks import CheckResult, ExerciseSet, failed, passed
-from dockhelpers.exercises import hints
+from dockhelpers.exercises import hints, support
+from dockhelpers.exercises.support import http_get, wait_http  # noqa: F401 (the notebook calls ch02.wait_http)
 from dockhelpers.exercises.quiz import Answers, Question, register, widget
 
 exercises = ExerciseSet(chapter=2)
@@ -44,38 +45,6 @@ def registry_host() -> str:
     return f"127.0.0.1:{naming.port(REGISTRY_PORT)}"
 
 
-def http_get(port: int, path: str = "/", timeout: float = 3.0) -> str | None:
-    """The body of ``GET http://127.0.0.1:PORT/PATH``, or None when nothing answers with 2xx."""
-    resp = web.get(web.local_url(port, path), timeout=timeout)
-    return resp.text if resp.ok else None
-
-
-def wait_http(port: int, path: str = "/", seconds: float = 15.0) -> str | None:
-    """Poll ``http://127.0.0.1:PORT/PATH`` until it answers (a new container needs a moment)."""
-    resp = web.wait_ok(web.local_url(port, path), seconds)
-    return resp.text if resp else None
-
-
-def _client():
-    from dockhelpers.engine import client
-
-    return client()
-
-
-def _container(name: str):
-    from docker.errors import NotFound
-
-    try:
-        return _client().containers.get(name)
-    except NotFound:
-        return None
-
-
-def _host_ports(ct, container_port: str = "8080/tcp") -> list[str]:
-    binds = (ct.attrs.get("NetworkSettings", {}).get("Ports") or {}).get(container_port) or []
-    return [f"{b.get('HostIp')}:{b.get('HostPort')}" for b in binds]
-
-
 def ensure_echo_image() -> None:
     """Build ``dkc/echo`` from ``notebooks/ch02/echo`` when it is missing (layer cache makes it quick)."""
     from dockhelpers import images
@@ -88,7 +57,7 @@ def ensure_registry() -> None:
     """Start the course registry (``dkc-registry`` on 127.0.0.1:5000) unless it already answers."""
     from dockhelpers import containers, images
 
-    ct = _container(REGISTRY_CONTAINER)
+    ct = support.container(REGISTRY_CONTAINER)
     if ct is not None and ct.status == "running" and http_get(naming.port(REGISTRY_PORT), "/v2/") is not None:
         return
     if not images.exists(REGISTRY_IMAGE):
@@ -103,7 +72,7 @@ def check_1() -> CheckResult:
     port = naming.port(EX1_PORT)
     expected = (f"`{EX1_CONTAINER}` 컨테이너가 `{ECHO_IMAGE}`로 실행 중이고, 127.0.0.1:{port} → 8080 포트 공개, "
                 f"http://127.0.0.1:{port}/ 가 `Hello Docker!!`로 응답")
-    ct = _container(EX1_CONTAINER)
+    ct = support.container(EX1_CONTAINER)
     if ct is None:
         return failed(expected, f"`{EX1_CONTAINER}` 컨테이너가 없습니다.",
                       f"`docker container run -d --name {EX1_CONTAINER} -p 127.0.0.1:{port}:8080 (라벨) "
@@ -112,7 +81,7 @@ def check_1() -> CheckResult:
         return failed(expected, f"컨테이너 상태가 `{ct.status}`입니다.",
                       f"`docker container start {EX1_CONTAINER}`로 시작하거나 `-d`로 다시 실행하세요.",
                       hints.container_hint(EX1_CONTAINER))
-    binds = _host_ports(ct)
+    binds = support.host_ports(ct)
     if f"127.0.0.1:{port}" not in binds:
         return failed(expected, f"8080 포트가 {binds or '공개되지 않았습니다'}로 공개되어 있습니다.",
                       f"`-p 127.0.0.1:{port}:8080` (호스트포트:컨테이너포트 순서)로 다시 실행하세요.",
@@ -137,7 +106,7 @@ def solution_1() -> None:
 @exercises.check(2, "정지한 컨테이너에 파일 복사하기 (docker container cp)")
 def check_2() -> CheckResult:
     expected = (f"`{EX2_CONTAINER}` 컨테이너가 정지(exited) 상태이고, 그 안의 `{EX2_PATH}` 내용이 `{EX2_TEXT}`")
-    ct = _container(EX2_CONTAINER)
+    ct = support.container(EX2_CONTAINER)
     if ct is None:
         return failed(expected, f"`{EX2_CONTAINER}` 컨테이너가 없습니다.",
                       f"`docker container create --name {EX2_CONTAINER} (라벨) {naming.BASE_IMAGE}`로 "
@@ -184,7 +153,7 @@ def check_3() -> CheckResult:
     port = naming.port(EX3_PORT)
     expected = (f"컴포즈 프로젝트 `{EX3_PROJECT}`의 `echo` 서비스 컨테이너가 실행 중이고, "
                 f"http://127.0.0.1:{port}/ 가 응답")
-    found = _client().containers.list(all=True, filters={"label": [f"com.docker.compose.project={EX3_PROJECT}"]})
+    found = support.client().containers.list(all=True, filters={"label": [f"com.docker.compose.project={EX3_PROJECT}"]})
     if not found:
         return failed(expected, f"`{EX3_PROJECT}` 프로젝트의 컨테이너가 없습니다.",
                       f"`ch02/compose` 폴더에서 `ECHO_PORT={port} docker compose -p {EX3_PROJECT} up -d --build`를 "
@@ -195,7 +164,7 @@ def check_3() -> CheckResult:
         states = ", ".join(f"{c.name}={c.status}" for c in found)
         return failed(expected, f"실행 중인 echo 서비스 컨테이너가 없습니다({states}).",
                       f"`docker compose -p {EX3_PROJECT} up -d`로 다시 올리세요.")
-    binds = _host_ports(running[0])
+    binds = support.host_ports(running[0])
     if f"127.0.0.1:{port}" not in binds:
         return failed(expected, f"echo 서비스가 {binds or '포트 공개 없이'} 실행 중입니다.",
                       f"환경 변수 `ECHO_PORT={port}`를 주고 `up -d`를 다시 실행하면 컴포즈가 컨테이너를 새로 만듭니다.")
@@ -260,7 +229,7 @@ EX5_PATH = "/logs-exercise"
 @exercises.check(5, "요청을 보내고 docker container logs로 확인하기")
 def check_5() -> CheckResult:
     expected = f"`{EX1_CONTAINER}`의 로그(docker container logs)에 `GET {EX5_PATH}` 요청이 기록됨"
-    ct = _container(EX1_CONTAINER)
+    ct = support.container(EX1_CONTAINER)
     if ct is None:
         return failed(expected, f"`{EX1_CONTAINER}` 컨테이너가 없습니다.", "먼저 연습 2-1을 푸세요.",
                       hints.container_hint(EX1_CONTAINER, image=ECHO_IMAGE))
@@ -309,8 +278,8 @@ def prepare_6() -> None:
 def check_6() -> CheckResult:
     expected = (f"`{EX6_LABEL}` 라벨의 정지한 컨테이너 3개는 지워지고, 실행 중인 `{EX6_KEEP}`과 "
                 f"라벨이 다른 정지 컨테이너 `{EX6_DECOY}`는 남아 있음")
-    keep, decoy = _container(EX6_KEEP), _container(EX6_DECOY)
-    left = [n for n in EX6_JUNK if _container(n) is not None]
+    keep, decoy = support.container(EX6_KEEP), support.container(EX6_DECOY)
+    left = [n for n in EX6_JUNK if support.container(n) is not None]
     if keep is None and decoy is None and left:
         return failed(expected, "연습용 컨테이너가 없습니다.", "`ch02.prepare_6()` 셀을 먼저 실행하세요.")
     if decoy is None:
@@ -351,7 +320,7 @@ def _volume(name: str):
     from docker.errors import NotFound
 
     try:
-        return _client().volumes.get(name)
+        return support.client().volumes.get(name)
     except NotFound:
         return None
 
@@ -368,11 +337,11 @@ def check_7() -> CheckResult:
     if labels.get(naming.COURSE_LABEL) != "true":
         return failed(expected, f"볼륨에 과정 라벨이 없습니다(라벨: {labels or '없음'}).",
                       f"볼륨을 지우고(`docker volume rm {EX7_VOLUME}`) 이 노트북의 `%docker volume create`(엔드포인트를 거침)로 다시 만드세요.")
-    users = _client().containers.list(all=True, filters={"volume": EX7_VOLUME})
+    users = support.client().containers.list(all=True, filters={"volume": EX7_VOLUME})
     if users:
         return failed(expected, f"볼륨을 쓰는 컨테이너가 남아 있습니다: {', '.join(c.name for c in users)}",
                       "`--rm`으로 실행하거나 컨테이너를 지우세요. 컨테이너가 사라져도 데이터가 남는지 보는 문제입니다.")
-    out = _client().containers.run(naming.BASE_IMAGE, ["sh", "-c", "cat /data/hello.txt 2>&1 || true"],
+    out = support.client().containers.run(naming.BASE_IMAGE, ["sh", "-c", "cat /data/hello.txt 2>&1 || true"],
                                    remove=True, labels=naming.labels(2),
                                    volumes={EX7_VOLUME: {"bind": "/data", "mode": "ro"}})
     text = out.decode(errors="replace").strip()

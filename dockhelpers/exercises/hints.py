@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from dockhelpers import inspection, naming
+from dockhelpers.exercises import support
 
 #: What a main process's exit code usually means.
 EXIT_CODES = {
@@ -25,12 +26,6 @@ EXIT_CODES = {
 }
 
 
-def _client():
-    from dockhelpers.engine import client
-
-    return client()
-
-
 def _short(name: str) -> str:
     """The part of a course name after the prefix (``dkc-ex-echo`` -> ``ex-echo``)."""
     head = f"{naming.prefix()}-"
@@ -39,7 +34,7 @@ def _short(name: str) -> str:
 
 def _last_log_line(name: str) -> str:
     try:
-        raw = _client().api.logs(name, tail=3, stdout=True, stderr=True)
+        raw = support.client().api.logs(name, tail=3, stdout=True, stderr=True)
     except Exception:  # logs are a bonus in a hint; a driver without logs must not break the check
         return ""
     lines = [line.strip() for line in raw.decode(errors="replace").splitlines() if line.strip()]
@@ -49,7 +44,7 @@ def _last_log_line(name: str) -> str:
 def _near_misses(name: str) -> list[dict[str, Any]]:
     """Containers whose name contains the expected name's unprefixed part (``ex-echo``, ``my-ex-echo``)."""
     short = _short(name)
-    found = _client().api.containers(all=True, filters={"name": short})
+    found = support.client().api.containers(all=True, filters={"name": short})
     near = [c for c in found if (c.get("Names") or ["/"])[0].lstrip("/") != name]
     # The learner's own first (same prefix), then the rest: on a shared engine others' names match too.
     return sorted(near, key=lambda c: not c["Names"][0].lstrip("/").startswith(f"{naming.prefix()}-"))
@@ -76,7 +71,7 @@ def container_hint(name: str, *, image: str | None = None, port: int | None = No
             return (f"이름이 `{name}`인 컨테이너는 없지만 비슷한 이름의 `{other['Names'][0].lstrip('/')}`"
                     f"({other.get('State', '?')})가 있습니다. `--name {name}` 옵션으로 이름을 정확히 주세요.")
         if image:
-            running = _client().api.containers(filters={"ancestor": image})
+            running = support.client().api.containers(filters={"ancestor": image})
             if running:
                 return (f"`{image}`로 실행 중인 컨테이너 `{running[0]['Names'][0].lstrip('/')}`는 있지만 이름이 "
                         f"다릅니다. `--name {name}` 옵션으로 다시 실행하세요.")
@@ -119,7 +114,7 @@ def container_hint(name: str, *, image: str | None = None, port: int | None = No
 
 def port_holder(port: int) -> str | None:
     """The name of a running container that publishes host port ``port``, or None."""
-    for c in _client().api.containers():
+    for c in support.client().api.containers():
         for p in c.get("Ports") or []:
             if p.get("PublicPort") == port:
                 return (c.get("Names") or ["/?"])[0].lstrip("/")
@@ -131,13 +126,13 @@ def image_hint(ref: str) -> str:
     if inspection.image_exists(ref):
         return ""
     repo, _, tag = ref.rpartition(":")
-    tags = sorted(t for img in _client().images.list(name=repo) for t in img.tags if t.startswith(f"{repo}:"))
+    tags = sorted(t for img in support.client().images.list(name=repo) for t in img.tags if t.startswith(f"{repo}:"))
     if tags:
         shown = ", ".join(f"`{t.rpartition(':')[2]}`" for t in tags)
         return (f"`{repo}` 저장소에는 {shown} 태그만 있습니다. "
                 f"`docker image tag {tags[0]} {ref}`로 태그를 붙이거나 `-t {ref}`로 다시 빌드하세요.")
     bare = repo.split("/")[-1]
-    for img in _client().images.list():
+    for img in support.client().images.list():
         for t in img.tags:
             if t.rpartition(":")[0].split("/")[-1] == bare:
                 return (f"`{t}` 이미지는 있지만 이름이 `{ref}`와 다릅니다(저장소 이름의 `{naming.prefix()}/`까지 "
@@ -147,7 +142,7 @@ def image_hint(ref: str) -> str:
 
 def compose_hint(project: str, service: str) -> str:
     """When a compose project has no containers: the same service running under another project name."""
-    found = _client().api.containers(all=True, filters={"label": f"com.docker.compose.service={service}"})
+    found = support.client().api.containers(all=True, filters={"label": f"com.docker.compose.service={service}"})
     projects = sorted({c["Labels"].get("com.docker.compose.project", "?") for c in found} - {project})
     if projects:
         return (f"`{service}` 서비스는 다른 프로젝트 이름 `{projects[0]}`로 올라가 있습니다. 컴포즈는 프로젝트 이름이 "
@@ -157,7 +152,7 @@ def compose_hint(project: str, service: str) -> str:
 
 def volume_hint(name: str) -> str:
     """When a named volume is missing: volumes with a similar name."""
-    volumes = (_client().api.volumes(filters={"name": _short(name)}) or {}).get("Volumes") or []
+    volumes = (support.client().api.volumes(filters={"name": _short(name)}) or {}).get("Volumes") or []
     near = [v["Name"] for v in volumes if v["Name"] != name]
     if near:
         return f"`{name}` 볼륨은 없지만 비슷한 이름의 `{near[0]}` 볼륨이 있습니다. 볼륨 이름을 정확히 주세요."
