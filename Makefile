@@ -20,7 +20,7 @@ BOOK_UNRECORDED := $(foreach nb,$(wildcard notebooks/[0-9][0-9]_*.ipynb),\
   $(if $(wildcard notebooks/recordings/ch$(word 1,$(subst _, ,$(notdir $(nb))))*),,$(nb)))
 BOOK_ENGINE := $(if $(filter live,$(BOOK_MODE)),prepare,$(if $(filter auto,$(BOOK_MODE)),$(if $(strip $(BOOK_UNRECORDED)),prepare)))
 
-.PHONY: lab test test-quick venv engine system test-deps prepare doctor cleanup bench clean-venv stop update lab-image classroom classroom-deps classroom-down book book-venv
+.PHONY: lab test test-quick venv engine system test-deps prepare doctor cleanup bench clean-venv stop update lab-image classroom classroom-deps classroom-down book book-venv record
 
 $(STAMP): requirements.txt requirements-dev.txt pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -119,3 +119,8 @@ book: venv book-venv $(BOOK_ENGINE)
 	  $(BOOK_VENV)/bin/sphinx-build -q -b html -w build/book-warnings.log build/book-site build/book && \
 	  rm -f build/book/_static/*webpack-macros.html && \
 	  echo "[book] render: $$(( $$(date +%s) - start )) s, $$(find build/book -name '*.html' | wc -l) HTML pages -> build/book/index.html"
+
+# Run every chapter notebook on the real engine (CHAPTERS="1 2" for some) and write notebooks/recordings/chNN.jsonl
+# for the Binder replay (DOCKHELPERS_MODE=replay). Run it again whenever a notebook's code cells change.
+record: prepare
+	@PYTHONPATH="$(CURDIR)" $(BIN)/python scripts/record.py $(CHAPTERS)

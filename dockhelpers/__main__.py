@@ -117,9 +117,9 @@ def _endpoint(args: argparse.Namespace) -> int:
     from dockhelpers.endpoint import daemon
 
     if args.action == "run":
-        return daemon.run(args.record)
+        return daemon.run(args.record, args.replay)
     if args.action == "start":
-        print(f"DOCKER_HOST={daemon.start(args.record)}")
+        print(f"DOCKER_HOST={daemon.start(args.record, replay_dir=args.replay)}")
         return 0
     if args.action == "stop":
         print("과정 엔드포인트를 멈췄습니다. / endpoint stopped." if daemon.stop()
@@ -177,6 +177,8 @@ def main(argv: list[str] | None = None) -> int:
     ep.add_argument("action", choices=["start", "stop", "status", "run"],
                     help="start/stop: 백그라운드 실행/정지, status: DOCKER_HOST 줄 출력, run: 포그라운드 실행")
     ep.add_argument("--record", default=None, metavar="DIR", help="모든 요청과 응답을 DIR에 JSON lines로 기록")
+    ep.add_argument("--replay", default=None, metavar="DIR",
+                    help="엔진 대신 DIR의 녹화로 응답(Binder 재생, 엔진 없이 동작)")
     ep.set_defaults(func=_endpoint)
     args = parser.parse_args(argv)
     try:

@@ -37,7 +37,7 @@ def poll(condition: Callable[[], T], timeout: float, what: str, *, interval: flo
         condition: Called at once, then every ``interval`` seconds; exceptions are not caught.
         timeout: Seconds before giving up (measured with a monotonic clock).
         what: What is awaited, in Korean (``"서비스 dkc-web의 레플리카 3개"``): the timeout message names it.
-        interval: Seconds between calls.
+        interval: Seconds between calls (divided by the speed-up factor when replaying a recording).
         hint: What to do after a timeout (Korean); a general hint when omitted.
         detail: Called once on timeout; its text (e.g. the last task errors) goes into the error's detail.
 
@@ -56,7 +56,14 @@ def poll(condition: Callable[[], T], timeout: float, what: str, *, interval: flo
         if left <= 0:
             raise PollTimeout(f"{what}: {timeout:g}초 안에 준비되지 않았습니다.", hint,
                               detail() if detail else None, last=value)
-        time.sleep(min(interval, left))
+        time.sleep(min(interval / _speed_up(), left))
+
+
+def _speed_up() -> float:
+    """How much faster polls go: the replay's factor when replaying a recording (its answers come faster), else 1."""
+    from dockhelpers.replay import recording
+
+    return recording.speed() if recording.active() else 1.0
 
 
 def poll_or_none(condition: Callable[[], T], timeout: float, *, interval: float = 0.5) -> T | None:

@@ -64,16 +64,38 @@ def _record(args: Sequence[str], cwd: object, returncode: int, seconds: float,
             timed: list[tuple[float, str, str]]) -> None:
     """Append one command's record (argv, exit code, output lines with time offsets) when recording is on."""
     folder = os.environ.get(RECORD_ENV)
-    if not folder or (args and Path(args[0]).name == "docker"):
-        return  # docker commands are recorded by the course endpoint, as API exchanges
+    if not folder:
+        return
     session = re.sub(r"[^A-Za-z0-9_.-]", "_", os.environ.get(SESSION_ENV) or "terminal")[:80]
-    entry = {"t": time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime()), "argv": list(args),
-             "cwd": str(cwd) if cwd else None, "returncode": returncode, "seconds": round(seconds, 3),
-             "out": [[round(offset, 3), stream, line] for offset, stream, line in timed]}
+    if args and Path(args[0]).name == "docker" and not cli_level(args):  # the endpoint records its exchanges
+        from dockhelpers.replay import binds
+
+        files = binds.snapshot(list(args), time.time() - seconds)
+        if not files:
+            return
+        entry = {"t": round(time.time() - seconds, 3), "kind": "files", "argv": list(args), "files": files}
+    else:
+        entry = {"t": round(time.time() - seconds, 3), "argv": list(args),
+                 "cwd": str(cwd) if cwd else None, "returncode": returncode, "seconds": round(seconds, 3),
+                 "out": [[round(offset, 3), stream, line] for offset, stream, line in timed]}
     path = Path(folder)
     path.mkdir(parents=True, exist_ok=True)
     with open(path / f"{session}.shell.jsonl", "a", encoding="utf-8") as fh:
         fh.write(json.dumps(entry, ensure_ascii=False) + "\n")
+
+
+def cli_level(args: Sequence[str]) -> bool:
+    """Whether a docker command is recorded and replayed as its printed output, not as API exchanges.
+
+    BuildKit builds (``docker image build``, ``docker compose build``, ``compose up --build``) talk gRPC over a
+    hijacked connection, which cannot be played back byte for byte, and compose decides what to create from
+    this machine's files; their output lines are recorded like a shell command's.
+    """
+    if not args or Path(args[0]).name != "docker":
+        return False
+    if len(args) > 1 and args[1] == "compose" and "version" not in args[2:]:
+        return True  # compose decides locally what to create (config hashes of this machine's files and paths)
+    return "build" in args[1:] or "--build" in args[1:]
 
 
 def show(command: str) -> None:
@@ -122,6 +144,10 @@ def run(
     args = shlex.split(command) if isinstance(command, str) else [str(a) for a in command]
     if echo:  # a string is shown as written (the book's quoting), a vector shell-quoted
         show(command.strip() if isinstance(command, str) and "\n" not in command else format_command(args))
+    from dockhelpers.replay import recording as replay
+
+    if replay.active() and args and (Path(args[0]).name != "docker" or cli_level(args)):
+        return _replay(args, check=check, stream=stream, on_line=on_line, context=context)
     full_env = {**os.environ, **(env or {})}
     try:
         proc = subprocess.Popen(
@@ -170,9 +196,58 @@ def run(
     for t in threads:
         t.join()
     _record(args, cwd, proc.returncode, time.monotonic() - started, timed)
+    if replay.active() and args and Path(args[0]).name == "docker":
+        _restore_files(args)
     result = CommandResult(args, proc.returncode, "".join(out), "".join(err), lines)
     if check and proc.returncode != 0:
         raise translate(result.stderr or result.stdout or f"exit code {proc.returncode}", context)
+    return result
+
+
+def _restore_files(args: list[str]) -> None:
+    """Replay mode: put back the files the recorded command's container wrote into bind-mounted folders."""
+    from dockhelpers.replay import binds, recording as replay
+
+    recorded = replay.recording(os.environ.get(SESSION_ENV))
+    entry = recorded.match("files", replay.shell_key(args)) if recorded else None
+    if entry:
+        binds.restore(args, entry.get("files") or {})
+
+
+def _replay(args: list[str], *, check: bool, stream: bool, on_line: Callable[[str], None] | None,
+            context: str | None) -> CommandResult:
+    """Replay mode (no engine, Binder): a non-docker command prints what it printed when recorded."""
+    from dockhelpers.replay import recording as replay
+
+    recorded = replay.recording(os.environ.get(SESSION_ENV))
+    entry = recorded.match("shell", replay.shell_key(args)) if recorded else None
+    if entry is None:
+        message = replay.not_recorded(format_command(args))
+        if check:
+            raise CourseError(message)
+        print(message, flush=True)
+        return CommandResult(args, 127, "", message, [message])
+    started = time.monotonic()
+    factor = replay.speed()
+    out: list[str] = []
+    err: list[str] = []
+    lines: list[str] = []
+    for offset, stream_name, line in entry.get("out", []):
+        delay = started + min(float(offset), 600) / factor - time.monotonic()
+        if delay > 0:
+            time.sleep(delay)
+        (out if stream_name == "out" else err).append(line + "\n")
+        lines.append(line)
+        if stream:
+            print(line, flush=True)
+        if on_line:
+            on_line(line)
+    delay = started + min(float(entry.get("seconds", 0)), 600) / factor - time.monotonic()
+    if delay > 0:
+        time.sleep(delay)
+    result = CommandResult(args, int(entry.get("returncode", 0)), "".join(out), "".join(err), lines)
+    if check and result.returncode != 0:
+        raise translate(result.stderr or result.stdout or f"exit code {result.returncode}", context)
     return result
 
 

@@ -8,6 +8,7 @@ every such request goes through :func:`request`, whose answer says ``status == 0
 from __future__ import annotations
 
 import json
+import time
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -62,14 +63,22 @@ def request(method: str, url: str, *, json_body: object = None, form: dict | Non
     elif form is not None:
         data = urllib.parse.urlencode(form).encode()
         sent["Content-Type"] = "application/x-www-form-urlencoded"
+    from dockhelpers.replay import web as replay_web
+
+    body = json_body if json_body is not None else form
+    if replay_web.replaying():
+        return replay_web.answer(method, url, body, Response)
+    started = time.monotonic()
     req = urllib.request.Request(url, data=data, method=method, headers=sent)
     try:
         with _OPENER.open(req, timeout=timeout) as resp:
-            return Response(resp.status, resp.read().decode("utf-8", "replace"), dict(resp.headers))
+            result = Response(resp.status, resp.read().decode("utf-8", "replace"), dict(resp.headers))
     except urllib.error.HTTPError as exc:
-        return Response(exc.code, exc.read().decode("utf-8", "replace"), dict(exc.headers or {}))
+        result = Response(exc.code, exc.read().decode("utf-8", "replace"), dict(exc.headers or {}))
     except (urllib.error.URLError, OSError) as exc:
-        return Response(0, "", {}, str(getattr(exc, "reason", exc)))
+        result = Response(0, "", {}, str(getattr(exc, "reason", exc)))
+    replay_web.record(method, url, body, result, time.monotonic() - started)
+    return result
 
 
 def get(url: str, *, timeout: float = 10, headers: dict[str, str] | None = None) -> Response:

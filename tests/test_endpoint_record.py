@@ -116,3 +116,30 @@ def test_cli_config_sends_chapter_and_session(course_endpoint, monkeypatch):
         assert plugins.returncode == 0, plugins.stderr  # the learner's CLI plugins still work
     finally:
         ep.cli("volume", "rm", vol)
+
+
+def test_stream_the_client_cut_is_recorded(course_endpoint):
+    """A stats stream a widget stops is still recorded (marked ``cut``), and ``/_ping`` keeps its API version."""
+    import time
+
+    ep = course_endpoint
+    session = f"cut-{uuid.uuid4().hex[:6]}"
+    client = ep.sdk()
+    client.api.headers["X-Dockercourse-Session"] = session
+    c = client.containers.run(BASE, ["sleep", "infinity"], detach=True, name=naming.name(f"rc{uuid.uuid4().hex[:6]}"))
+    try:
+        stream = client.api.stats(c.id, stream=True, decode=True)
+        samples = [next(stream), next(stream)]
+        stream.close()
+        assert samples[1]["id"] == c.id
+        path = ep.record_dir / f"{session}.jsonl"
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline and '"cut":true' not in path.read_text():
+            time.sleep(0.3)
+        client.ping()
+    finally:
+        c.remove(force=True)
+    stats = [e for e in _lines(ep, session) if e["path"].endswith("/stats")]
+    assert stats and stats[0].get("cut") is True and len(stats[0]["chunks"]) >= 2
+    ping = [e for e in _lines(ep, session) if e["path"] == "/_ping"]
+    assert ping and ping[-1]["headers"]["api-version"]

@@ -10,10 +10,11 @@ to touch what the course did not create, and can record every exchange. Modules:
 - :mod:`~dockhelpers.endpoint.marker`: the creation marker and the course's pulled images.
 - :mod:`~dockhelpers.endpoint.record`: JSON-lines recording.
 - :mod:`~dockhelpers.endpoint.server`: the proxy.
+- :mod:`~dockhelpers.endpoint.replay`: answering from recordings instead (Binder, ``DOCKHELPERS_MODE=replay``).
 - :mod:`~dockhelpers.endpoint.daemon`: start/stop/status in the background.
 - :mod:`~dockhelpers.endpoint.client`: a kernel's SDK headers and CLI ``DOCKER_CONFIG`` (chapter, session).
 
-CLI: ``python -m dockhelpers endpoint start|stop|status|run [--record DIR]``.
+CLI: ``python -m dockhelpers endpoint start|stop|status|run [--record DIR] [--replay DIR]``.
 """
 
 from dockhelpers.endpoint.settings import docker_host, socket_path

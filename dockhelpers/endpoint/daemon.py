@@ -30,13 +30,41 @@ def ping(path: str | os.PathLike | None = None, timeout: float = 5) -> bool:
         return False
 
 
-def run(record_dir: str | None = None) -> int:
-    """Serve in the foreground until SIGTERM/SIGINT (``python -m dockhelpers endpoint run``)."""
+def mode(path: str | os.PathLike | None = None, timeout: float = 5) -> str | None:
+    """``live`` or ``replay`` for the endpoint answering on ``path`` (default: the course socket), else None."""
+    sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    sock.settimeout(timeout)
+    try:
+        sock.connect(str(path or settings.socket_path()))
+        sock.sendall(b"GET /_ping HTTP/1.1\r\nHost: docker\r\nConnection: close\r\n\r\n")
+        data = b""
+        while b"\r\n\r\n" not in data and len(data) < 65536:
+            more = sock.recv(4096)
+            if not more:
+                break
+            data += more
+    except OSError:
+        return None
+    finally:
+        sock.close()
+    if not data.startswith(b"HTTP/1.") or b" 200 " not in data.split(b"\r\n", 1)[0]:
+        return None
+    return "replay" if b"x-dockercourse-mode: replay" in data.lower() else "live"
+
+
+def run(record_dir: str | None = None, replay_dir: str | None = None) -> int:
+    """Serve in the foreground until SIGTERM/SIGINT (``python -m dockhelpers endpoint run``).
+
+    Args:
+        record_dir: Record every exchange there (JSON lines per session).
+        replay_dir: Answer from the recordings there instead of forwarding (no engine needed).
+    """
     from dockhelpers.endpoint.server import Endpoint
 
-    server = Endpoint(settings.socket_path(), settings.upstream(), record_dir)
-    chapters = [Endpoint(settings.chapter_socket_path(ch), server.upstream, chapter=ch, recorder=server.recorder)
-                for ch in settings.CHAPTERS]
+    upstream = settings.Upstream("unix:///nonexistent") if replay_dir else settings.upstream()
+    server = Endpoint(settings.socket_path(), upstream, record_dir, replay=replay_dir)
+    chapters = [Endpoint(settings.chapter_socket_path(ch), server.upstream, chapter=ch, recorder=server.recorder,
+                         replay=replay_dir) for ch in settings.CHAPTERS]
     for extra in chapters:
         threading.Thread(target=extra.serve_forever, kwargs={"poll_interval": 0.2}, daemon=True).start()
     pidfile = settings.pid_file()
@@ -50,11 +78,13 @@ def run(record_dir: str | None = None) -> int:
 
     signal.signal(signal.SIGTERM, on_signal)
     signal.signal(signal.SIGINT, on_signal)
-    print(f"endpoint: {settings.docker_host()} -> {server.upstream.url}"
+    print(f"endpoint: {settings.docker_host()} -> {f'replay of {replay_dir}' if replay_dir else server.upstream.url}"
           + (f" (recording to {record_dir})" if record_dir else ""), flush=True)
     try:
         server.serve_forever(poll_interval=0.2)
     finally:
+        if server.recorder:
+            server.recorder.flush_open()  # streams still open (a widget's events): recorded as far as they got
         for each in (server, *chapters):
             each.server_close()
         try:
@@ -81,8 +111,10 @@ def _pid() -> int | None:
     return pid if "dockhelpers" in cmd and "endpoint" in cmd else None
 
 
-def start(record_dir: str | None = None, timeout: float = 15) -> str:
+def start(record_dir: str | None = None, timeout: float = 15, replay_dir: str | None = None) -> str:
     """Start the endpoint in the background unless it already answers (``endpoint start``).
+
+    An endpoint already answering in the other mode (live or replay) is stopped and started again.
 
     Returns:
         The ``DOCKER_HOST`` value that goes through it.
@@ -90,12 +122,18 @@ def start(record_dir: str | None = None, timeout: float = 15) -> str:
     Raises:
         EngineUnavailable: It did not answer within ``timeout`` (the log file is named).
     """
-    if ping():
+    running = mode()
+    if running == ("replay" if replay_dir else "live"):
         return settings.docker_host()
-    settings.upstream()  # fail early, in Korean, on an engine address it cannot forward to
+    if running:
+        stop()
+    if not replay_dir:
+        settings.upstream()  # fail early, in Korean, on an engine address it cannot forward to
     args = [sys.executable, "-m", "dockhelpers", "endpoint", "run"]
     if record_dir:
         args += ["--record", str(record_dir)]
+    if replay_dir:
+        args += ["--replay", str(replay_dir)]
     log = open(settings.log_file(), "ab")
     subprocess.Popen(args, stdin=subprocess.DEVNULL, stdout=log, stderr=log, start_new_session=True,
                      close_fds=True)

@@ -45,6 +45,14 @@ def use(chapter: int | str | None = None) -> str | None:
         from dockhelpers.shell import SESSION_ENV
 
         os.environ[SESSION_ENV] = f"ch{int(chapter):02d}"  # non-docker commands record into the same session
+    from dockhelpers.replay import session as replay_session
+    from dockhelpers.replay import web as replay_web
+    from dockhelpers.shell import RECORD_ENV
+
+    if chapter is not None and (os.environ.get(RECORD_ENV) or replay_session.wanted(chapter, _engine_answers)):
+        replay_web.install()  # urllib calls to the course's apps are recorded or replayed too
+    if chapter is not None and replay_session.wanted(chapter, _engine_answers):
+        return replay_session.start(chapter)
     if disabled() or not _engine_answers():
         return None
     host = settings.docker_host(chapter)

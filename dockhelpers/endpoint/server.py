@@ -20,7 +20,7 @@ from pathlib import Path
 from dockhelpers.endpoint import rules, settings
 from dockhelpers.endpoint.http import (Head, HttpError, PeerClosed, Reader, body_framing, copy_body, copy_until_eof,
                                        join_target, parse_request, parse_response, read_body)
-from dockhelpers.endpoint.record import Entry, Recorder
+from dockhelpers.endpoint.record import Entry, Recorder, agent
 
 #: Request headers meant for the endpoint only (not forwarded).
 OWN_HEADERS = (settings.CHAPTER_HEADER, settings.SESSION_HEADER, rules.SHOW_ALL_HEADER)
@@ -126,6 +126,8 @@ class Connection:
             head.set(settings.SESSION_HEADER, f"ch{self.chapter}")  # and its recording: <dir>/chNN.jsonl
         x = rules.Exchange(head, self.creader, self.upstream)
         entry = Entry(x.method, x.path, x.query) if self.recorder else None
+        if entry:
+            entry.data["agent"] = agent(head.get("user-agent"))
         try:
             rules.apply(x)
         except rules.Refused as exc:
@@ -182,9 +184,12 @@ class Connection:
         status = int(resp.first[1])
         framing = body_framing(resp, request=False, method=x.method)
         if entry:
-            entry.status(status, resp.get("content-type"))
+            entry.status(status, resp.get("content-type"), resp.headers)
         if status == 101 or (framing[0] == "close" and x.path.endswith(HIJACK_SUFFIXES)):
             self.client.sendall(resp.to_bytes())
+            if entry:
+                entry.mark("hijack")
+                self.recorder.begin(x.session, entry)  # type: ignore[union-attr]
             self._pump(entry)
             if entry:
                 self._record(x, entry)
@@ -206,8 +211,16 @@ class Connection:
         else:
             self.client.sendall(resp.to_bytes())
             after = x.after
-            copy_body(ureader, self.client, framing, tap=entry.chunk if entry else None,
-                      before_end=(lambda: after(status)) if after else None)
+            if entry:
+                self.recorder.begin(x.session, entry)  # type: ignore[union-attr]
+            try:
+                copy_body(ureader, self.client, framing, tap=entry.chunk if entry else None,
+                          before_end=(lambda: after(status)) if after else None)
+            except OSError:
+                if entry:  # the client hung up on a stream (a widget stopped, `docker stats` ended): keep it
+                    entry.mark("cut")
+                    self._record(x, entry)
+                raise
             x.after = None
         if x.after:
             x.after(status)
@@ -262,6 +275,11 @@ class _Handler(socketserver.BaseRequestHandler):
     def handle(self) -> None:
         server: Endpoint = self.server  # type: ignore[assignment]
         settings.tune(self.request)
+        if server.replay is not None:
+            from dockhelpers.endpoint.replay import ReplayConnection
+
+            ReplayConnection(self.request, server.replay, server.chapter).run()
+            return
         Connection(self.request, server.upstream, server.recorder, server.chapter).run()
 
 
@@ -274,14 +292,17 @@ class Endpoint(socketserver.ThreadingMixIn, socketserver.UnixStreamServer):
         record_dir: Folder for JSON-lines recordings, or None.
         chapter: Chapter label for what is created through this socket when a request names none.
         recorder: A recorder shared with the other sockets of the same endpoint (else one for ``record_dir``).
+        replay: A folder of recordings: answer from them and forward nothing (Binder, no engine).
     """
 
     daemon_threads = True
     request_queue_size = 128
 
     def __init__(self, path: str | Path, upstream: settings.Upstream, record_dir: str | Path | None = None,
-                 chapter: str | None = None, recorder: Recorder | None = None) -> None:
+                 chapter: str | None = None, recorder: Recorder | None = None,
+                 replay: str | Path | None = None) -> None:
         self.upstream = upstream
+        self.replay = Path(replay) if replay is not None else None
         self.chapter = chapter
         self.recorder = recorder or (Recorder(record_dir) if record_dir else None)
         path = Path(path)
