@@ -156,7 +156,9 @@ def run(
             stdout=subprocess.PIPE, stderr=subprocess.PIPE, bufsize=1,
         )
     except FileNotFoundError as exc:
-        raise CourseError(f"`{args[0]}` 명령을 찾을 수 없습니다.", "도커 CLI가 설치되어 있는지 확인하세요.") from exc
+        advice = ("도커 CLI가 설치되어 있는지 확인하세요." if args[0] == "docker" else
+                  f"`{args[0]}` 프로그램이 이 컴퓨터에 설치되어 있고 PATH에 있는지 확인하세요.")
+        raise CourseError(f"`{args[0]}` 명령을 찾을 수 없습니다.", advice) from exc
     out: list[str] = []
     err: list[str] = []
     lines: list[str] = []

@@ -35,8 +35,10 @@ def test_timeout_stops_the_command():
 
 
 def test_missing_program_is_a_course_error():
-    with pytest.raises(errors.CourseError):
+    with pytest.raises(errors.CourseError) as caught:
         shell.run(["dkc-no-such-program"], echo=False)
+    # The advice names the missing program, not the Docker CLI (curl missing is not a Docker problem).
+    assert "dkc-no-such-program" in str(caught.value) and "도커 CLI" not in str(caught.value)
 
 
 def test_non_docker_commands_are_recorded_with_time_offsets(tmp_path, monkeypatch):
