@@ -101,6 +101,8 @@ def execute(path: pathlib.Path, out: pathlib.Path, key: str, run_mode: str) -> f
     nb = nbformat.read(path, as_version=4)
     before = os.environ.get(MODE_ENV)
     os.environ[MODE_ENV] = run_mode  # the kernel inherits it: the endpoint replays or forwards
+    if run_mode == "replay":  # a book is read, not watched: recorded pauses shrink 20x (DOCKHELPERS_REPLAY_SPEED wins)
+        os.environ.setdefault("DOCKHELPERS_REPLAY_SPEED", "20")
     client = NotebookClient(nb, timeout=CELL_TIMEOUT, kernel_name="python3", allow_errors=False,
                             store_widget_state=True, resources={"metadata": {"path": str(path.parent)}},
                             on_cell_executed=capture_app_frames)

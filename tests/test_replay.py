@@ -24,7 +24,10 @@ def test_normalise_ids_times_and_paths():
     b = rec.normalise("/containers/9a8b7c6d5e4f" + "1" * 52 + "/json since=1765079999 /tmp/dkc-ch02-zz99/x "
                       "2025-01-01T00:00:00Z")
     assert a == b == "/containers/<id>/json since=<time> /tmp/<tmp>/x <time>"
-    assert rec.normalise(f"{rec.ROOT}/notebooks/ch03/_work") == "<root>/notebooks/ch03/_work"
+    # The chapter folders match wherever the notebooks run from: the checkout, a learner's work/, a test's copy.
+    assert rec.normalise(f"{rec.ROOT}/notebooks/ch03/_work") == "<nb>/ch03/_work"
+    assert rec.normalise("-v /home/learner/work/ch03/_work/bind:/data") == "-v <nb>/ch03/_work/bind:/data"
+    assert rec.normalise(f"{rec.ROOT}/build/x") == "<root>/build/x"
     assert rec.normalise("rp-echo 9700:8080") == "rp-echo 9700:8080"  # names and ports are not varied
 
 

@@ -38,6 +38,9 @@ _ID = re.compile(r"(?<![0-9a-f])(?:sha256:)?(?:[0-9a-f]{64}|[0-9a-f]{12}|[0-9a-z
 _UNIX_TIME = re.compile(r"(?<![0-9])1[6-9][0-9]{8}(?:\.[0-9]+)?(?![0-9])")
 _ISO_TIME = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}[T ][0-9]{2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]+)?(?:Z|[+-][0-9]{2}:?[0-9]{2})?")
 _TMP = re.compile(r"/tmp/[A-Za-z0-9_.+-]+")
+#: The folder holding the chapter folders (``.../notebooks/ch03/`` in a checkout, ``work/ch03/`` in a learner's
+#: copy, a test's temporary copy): wherever the notebooks run from, ``<nb>/ch03/``.
+_CHAPTER_DIR = re.compile(r"(?:/[^/\s\"'\\:,;]+)+/(?=ch[0-9]{2}/)")
 #: Keys the endpoint's rules add or rewrite in a request body (labels, the 127.0.0.1 binding).
 _RULE_KEYS = {"Labels", "HostIp"}
 #: Name prefixes treated as one (``dkc``, and the prefix of every loaded recording): a name a module computed
@@ -106,6 +109,7 @@ def normalise(text: str, root: str | None = None, ids: bool = True) -> str:
         root: The checkout folder of the recording (this one's is replaced too).
         ids: Replace container, image, exec and swarm IDs as well (False: the exact-ID key tried first).
     """
+    text = _CHAPTER_DIR.sub("<nb>/", text)
     for path in {p for p in (root, str(ROOT)) if p}:
         text = text.replace(path, "<root>")
     text = _TMP.sub("/tmp/<tmp>", text)

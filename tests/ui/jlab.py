@@ -111,6 +111,8 @@ class LabServer:
             JUPYTERLAB_WORKSPACES_DIR=str(self.state / "workspaces"),
             JUPYTER_RUNTIME_DIR=str(self.state / "runtime"),
             JUPYTER_CONFIG_DIR=str(self.state / "config"),
+            # Extra kernelspecs a test may add while the server runs (e.g. a replaying kernel): <state>/share/kernels.
+            JUPYTER_PATH=os.pathsep.join(p for p in (str(self.state / "share"), env.get("JUPYTER_PATH", "")) if p),
             PYTHONUNBUFFERED="1",
         )
         cmd = [

@@ -281,15 +281,18 @@ def check_korean_font(drv: NotebookDriver, scope: str, label: str, fontconfig: s
 
 # --- the run ---------------------------------------------------------------------------------------------------
 
-def run_notebook(page, lab, engine, rel: str, chapter: int, fontconfig: str) -> NotebookDriver:
-    """Open and run one notebook; an unexpected exception fails the test naming a screenshot."""
+def run_notebook(page, lab, engine, rel: str, chapter: int, fontconfig: str, live: bool = True) -> NotebookDriver:
+    """Open and run one notebook; an unexpected exception fails the test naming a screenshot.
+
+    ``live=False`` (a replayed recording): no engine to check the panel's clicks or the stats monitor against.
+    """
     shots = BUILD / pathlib.Path(rel).stem
     for old in [*shots.glob("*.png"), *shots.glob("*.json")]:
         old.unlink()
     drv = NotebookDriver(page, lab, rel, shots)
     started = time.monotonic()
     try:
-        return _run(drv, page, lab, engine, chapter, fontconfig, started)
+        return _run(drv, page, lab, engine, chapter, fontconfig, started, live)
     except Exception as exc:
         shot = drv.shot("zz-exception")
         drv.report.seconds = time.monotonic() - started
@@ -299,7 +302,8 @@ def run_notebook(page, lab, engine, rel: str, chapter: int, fontconfig: str) -> 
         pytest.fail("\n".join([summary(drv)] + drv.report.problems), pytrace=False)
 
 
-def _run(drv: NotebookDriver, page, lab, engine, chapter: int, fontconfig: str, started: float) -> NotebookDriver:
+def _run(drv: NotebookDriver, page, lab, engine, chapter: int, fontconfig: str, started: float,
+         live: bool = True) -> NotebookDriver:
     drv.open(timeout=300)
     page.evaluate(JS_INSTALL_REPLY_HOOK)
     state = drv.state()
@@ -340,9 +344,9 @@ def _run(drv: NotebookDriver, page, lab, engine, chapter: int, fontconfig: str, 
         if other and not info["courseWidgets"] and figures < MAX_OTHER_SHOTS:
             figures += 1
             drv.shot(f"cell{i:03d}-{other[0]}", drv.cell_locator(i).locator(".jp-OutputArea").first)
-        if "dkc-stats" in info["courseWidgets"]:
+        if live and "dkc-stats" in info["courseWidgets"]:
             check_stats(drv, i)
-        if "dkc-panel" in info["courseWidgets"] and not drv.report.checks.get("panel_click"):
+        if live and "dkc-panel" in info["courseWidgets"] and not drv.report.checks.get("panel_click"):
             check_panel(drv, i, engine, chapter)
     # The whole notebook once more: nothing broken left anywhere (also widgets re-rendered meanwhile).
     broken = page.evaluate(JS_BROKEN_ANYWHERE)
