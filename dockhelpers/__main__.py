@@ -116,10 +116,16 @@ def _engine(args: argparse.Namespace) -> int:
 def _endpoint(args: argparse.Namespace) -> int:
     from dockhelpers.endpoint import daemon
 
+    replay_dir = args.replay
+    if replay_dir is None and args.record is None:
+        from dockhelpers.replay import recording as rec
+
+        if rec.active():  # DOCKHELPERS_MODE=replay (binder/start): the lab's endpoint answers from the recordings
+            replay_dir = str(rec.folder())
     if args.action == "run":
-        return daemon.run(args.record, args.replay)
+        return daemon.run(args.record, replay_dir)
     if args.action == "start":
-        print(f"DOCKER_HOST={daemon.start(args.record, replay_dir=args.replay)}")
+        print(f"DOCKER_HOST={daemon.start(args.record, replay_dir=replay_dir)}")
         return 0
     if args.action == "stop":
         print("과정 엔드포인트를 멈췄습니다. / endpoint stopped." if daemon.stop()

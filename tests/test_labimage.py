@@ -108,6 +108,24 @@ def test_binder_like_session(lab_image):
         assert owner.stdout.split() == ["learner", "learner"]
 
 
+@pytest.mark.replay
+@pytest.mark.timeout(900)
+def test_binder_like_session_replays_every_chapter(lab_image):
+    """Binder's whole visit: in the Binder-like container (no engine, uid 1000, no capabilities), every recorded
+    chapter runs top to bottom from the recordings the image carries, with no error output."""
+    recorded = sorted(p.stem for p in (ROOT / "notebooks" / "recordings").glob("ch[0-9][0-9].jsonl"))
+    assert recorded, "no recordings in notebooks/recordings"
+    with LabContainer(lab_image, binder=True) as lab:
+        lab.lab_status()  # the lab is up: its endpoint (started by start-lab.sh) is the one the kernels use
+        for stem in recorded:
+            path = next((ROOT / "notebooks").glob(f"{stem[2:]}_*.ipynb"))
+            result = lab.run_notebook(f"/home/learner/work/{path.name}", timeout=600,
+                                      env={"DOCKHELPERS_MODE": "replay", "DOCKHELPERS_REPLAY_SPEED": "20"})
+            print(f"{path.name} replayed in the Binder-like container: {result['seconds']} s")
+            assert not result["error"] and not result["errors"], (path.name, result["error"], result["errors"])
+            assert "녹화에 없는 요청" not in result["text"], (path.name, result["text"][-1500:])
+
+
 def test_binder_files_match_the_image(lab_image):
     """binder/requirements.txt's pins are installed, apt.txt's packages too, and runtime.txt names its Python."""
     pins = {}

@@ -120,9 +120,21 @@ def normalise(text: str, root: str | None = None, ids: bool = True) -> str:
 
 
 def _strip(value: Any) -> Any:
-    if isinstance(value, dict):  # the CLI sends ``-e`` variables in a varying order (a Go map)
-        return {k: sorted(v) if k == "Env" and isinstance(v, list) and all(isinstance(e, str) for e in v)
-                else _strip(v) for k, v in value.items() if k not in _RULE_KEYS}
+    """The body without what does not decide the answer.
+
+    The endpoint's own additions (:data:`_RULE_KEYS`) go, ``-e`` variables are sorted (the CLI sends them in a
+    Go map's varying order), and empty values (``null``, ``""``, ``0``, ``false``, ``{}``, ``[]``) go: each CLI
+    version sends its own set of default-valued fields (Binder's docker CLI is not the one that recorded).
+    """
+    if isinstance(value, dict):
+        out = {}
+        for k, v in value.items():
+            if k in _RULE_KEYS:
+                continue
+            v = sorted(v) if k == "Env" and isinstance(v, list) and all(isinstance(e, str) for e in v) else _strip(v)
+            if v not in (None, "", 0, False, {}, []) or v is True:
+                out[k] = v
+        return out
     if isinstance(value, list):
         return [_strip(v) for v in value]
     return value
@@ -135,10 +147,32 @@ def body_key(body: Any, root: str | None = None) -> str | None:
     return normalise(json.dumps(_strip(body), sort_keys=True, ensure_ascii=False), root)
 
 
+#: Query values that only restate a default; CLI versions differ in which of these they send.
+_DEFAULT_VALUES = ("", "0", "false", "{}", "[]", "null")
+#: Query keys whose default-looking value still decides the answer (``stats?stream=0`` is one sample, not a stream).
+_KEEP_KEYS = {"stream"}
+
+
+def _query(query: dict[str, str]) -> list[tuple[str, str]]:
+    """The query as matched: sorted, default-valued parameters dropped, JSON values (``filters``) stripped."""
+    items = []
+    for key, value in query.items():
+        value = str(value)
+        if value[:1] in "{[":
+            try:
+                value = json.dumps(_strip(json.loads(value)), sort_keys=True, ensure_ascii=False)
+            except ValueError:
+                pass
+        if key not in _KEEP_KEYS and value.strip().lower() in _DEFAULT_VALUES:
+            continue
+        items.append((key, value))
+    return sorted(items)
+
+
 def api_key(method: str, path: str, query: dict[str, str], root: str | None = None, ids: bool = True) -> str:
     """Method, path (no version prefix) and query of an Engine API request, normalised."""
     query = {k: v for k, v in query.items() if not (k == "labels" and path == "/build")}
-    return normalise(f"{method} {path} {json.dumps(sorted(query.items()), ensure_ascii=False)}", root, ids)
+    return normalise(f"{method} {path} {json.dumps(_query(query), ensure_ascii=False)}", root, ids)
 
 
 def shell_key(argv: list[str], root: str | None = None) -> str:
