@@ -70,8 +70,10 @@ def site(book):
         server.server_close()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def chromium():
+    """Chromium for this module only: Playwright's sync API allows one running instance per thread, and the
+    hub and JupyterLab tests start their own after this module."""
     if not CHROMIUM.exists():
         pytest.fail(f"{CHROMIUM} 이(가) 없습니다 / Chromium is missing: `make test-deps` installs it.", pytrace=False)
     from playwright.sync_api import sync_playwright
