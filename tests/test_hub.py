@@ -28,6 +28,7 @@ pytestmark = [pytest.mark.hub, pytest.mark.engine, pytest.mark.slow]
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
 from ui.jlab import CHROMIUM, CHROMIUM_ARGS, NotebookDriver  # noqa: E402
+from ui.netns_chromium import pump  # noqa: E402  (the browser relay's byte pump)
 
 STUDENTS = ("s01", "s02", "s03")
 TEACHER = "teacher"
@@ -95,19 +96,6 @@ class UnixRelay:
         self.stop = False
         threading.Thread(target=self._serve, daemon=True).start()
 
-    def _pump(self, src: socket.socket, dst: socket.socket) -> None:
-        try:
-            while data := src.recv(65536):
-                dst.sendall(data)
-        except OSError:
-            pass
-        finally:
-            for s in (src, dst):
-                try:
-                    s.shutdown(socket.SHUT_RDWR)
-                except OSError:
-                    pass
-
     def _serve(self) -> None:
         while not self.stop:
             try:
@@ -116,8 +104,8 @@ class UnixRelay:
                 upstream.settimeout(None)
             except OSError:
                 continue
-            threading.Thread(target=self._pump, args=(client, upstream), daemon=True).start()
-            threading.Thread(target=self._pump, args=(upstream, client), daemon=True).start()
+            threading.Thread(target=pump, args=(client, upstream), daemon=True).start()
+            threading.Thread(target=pump, args=(upstream, client), daemon=True).start()
 
 
 @pytest.fixture(scope="module")
