@@ -67,9 +67,11 @@ def clone(tmp_path, lab_image):
         pytest.skip("Dev Containers CLI not installed (bash scripts/system-packages.sh test)")
     folder = tmp_path / naming.name(f"devc-{secrets.token_hex(3)}")
     _run(["git", "clone", "-q", "--no-hardlinks", str(ROOT), str(folder)], 120).check_returncode()
+    # The wheels come with the host's pip settings (a build cannot see them): a fresh clone has none, and the
+    # lab image may come from the engine's cache without a download, so fetch them here (a stamp skips a repeat).
     wheels = labimage.wheel_dir(ROOT)
-    if wheels.is_dir():
-        shutil.copytree(wheels, labimage.wheel_dir(folder), dirs_exist_ok=True)
+    labimage.download_wheels(ROOT / "requirements.txt", wheels, out=lambda _line: None)
+    shutil.copytree(wheels, labimage.wheel_dir(folder), dirs_exist_ok=True)
     if os.geteuid() == 0:
         # As in a Codespace, the workspace belongs to the learner's uid (work/ is made in it).
         os.chown(folder, 1000, 1000)
