@@ -78,7 +78,19 @@ def _row(name: str, direct: list[float], through: list[float], kind: str, size_m
                   f"{size_mb / max(through):.0f}-{size_mb / min(through):.0f}")
     return {"name": name, "direct": round(dv, 4), "endpoint": round(ev, 4), "ratio": round(ratio, 3),
             "target": f"{'<=' if kind == 'time' else '>='} {target}", "met": met, "unit": unit,
-            "spread": spread, "repeats": len(direct)}
+            "spread": spread, "repeats": len(direct),
+            # The shape of benchmarks/run.py's table: texts with their unit, the ratio target, a note.
+            "value": f"{ev:.3g} {unit} (n={len(through)})", "reference": f"{dv:.3g} {unit} (n={len(direct)})",
+            "table_target": f"{'≤' if kind == 'time' else '≥'} {target}×", "note": _NOTE[kind] + f"; spread {spread}"}
+
+
+#: What each kind of endpoint row compares (the table's note).
+_NOTE = {
+    "time": "the same `docker` CLI command through the course endpoint vs straight to the engine's socket; "
+            "median seconds (min-max direct / endpoint)",
+    "throughput": "the same `docker` CLI command through the course endpoint vs straight to the engine's socket; "
+                  "MB/s (a higher ratio is better; min-max direct / endpoint)",
+}
 
 
 def _pairs(repeats: int, direct, through) -> tuple[list[float], list[float]]:

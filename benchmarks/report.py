@@ -40,6 +40,13 @@ METHOD = """\
 - **Notebooks**: run top to bottom like the tests run them (nbclient); cold = after removing this run's
   course images (its own name prefix only; the base image stays; the legacy builder may still reuse layers
   of identical images that others built on this engine), warm = the same notebook again right after.
+- **Course endpoint** (`benchmarks/endpoint.py`): the same `docker` CLI command, alternately straight to the
+  engine's socket and through a course endpoint started for the run; times are medians, the build and logs
+  rows are throughput (MB/s, so a ratio above 1 is faster). `docker ps` through the endpoint lists only the
+  course's containers, a shorter answer than the engine's.
+- **Classroom hub** (`benchmarks/hub.py`): one hub with two students on its own prefix; a student's lab is
+  measured with `docker stats` (its engine's containers nest under the lab's cgroup), while chapter 2 runs
+  inside it as the learner.
 - The machine is shared with other work (see the load average above), so the spread is wide; the medians
   and ratios are the figures to read.
 

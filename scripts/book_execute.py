@@ -6,7 +6,7 @@ again only when its cache key changed: the notebook's bytes, its recording (``no
 named after the notebook or its chapter) and the mode.
 
 The mode is just the environment the notebook's kernel runs in: ``DOCKHELPERS_MODE=replay`` makes the course
-endpoint serve the recorded sessions (no engine needed); ``live`` (or no value) talks to the live engine
+endpoint serve the recorded sessions (no engine needed: the kernel's ``DOCKER_HOST`` points nowhere); ``live`` (or no value) talks to the live engine
 through the course endpoint (``DOCKHELPERS_PREFIX``/``DOCKHELPERS_PORT_OFFSET`` keep names and ports apart).
 ``--mode auto`` (what ``make book`` uses) chooses per notebook: replay where the notebook has a recording,
 live where it has none; ``--mode replay``/``live`` (or ``DOCKHELPERS_MODE`` set by the caller) forces one for
@@ -36,9 +36,11 @@ RECORDINGS = NOTEBOOKS / "recordings"
 OUT = ROOT / "build" / "book-src"
 META_KEY = "dockercourse_book"
 MODE_ENV = "DOCKHELPERS_MODE"
-#: Part of the cache key: raised when what the executor stores changes (2: app frames captured).
-KEY_VERSION = "2"
+#: Part of the cache key: raised when what the executor stores changes (2: app frames captured; 3: replays see no engine).
+KEY_VERSION = "3"
 CELL_TIMEOUT = int(os.environ.get("DOCKHELPERS_CELL_TIMEOUT", "900"))
+#: DOCKER_HOST for a replayed notebook's kernel: a socket that does not exist (no engine to reach).
+NO_ENGINE = "unix:///nonexistent"
 
 
 def mode_for(path: pathlib.Path, wanted: str) -> str:
@@ -99,10 +101,13 @@ def execute(path: pathlib.Path, out: pathlib.Path, key: str, run_mode: str) -> f
     from nbclient import NotebookClient
 
     nb = nbformat.read(path, as_version=4)
-    before = os.environ.get(MODE_ENV)
+    saved = {name: os.environ.get(name) for name in (MODE_ENV, "DOCKER_HOST")}
     os.environ[MODE_ENV] = run_mode  # the kernel inherits it: the endpoint replays or forwards
     if run_mode == "replay":  # a book is read, not watched: recorded pauses shrink 20x (DOCKHELPERS_REPLAY_SPEED wins)
         os.environ.setdefault("DOCKHELPERS_REPLAY_SPEED", "20")
+        # No engine is reachable from a replay (as on Binder or a CI without Docker): what the page shows comes
+        # from the recording alone, and the learner's own engine is never touched.
+        os.environ["DOCKER_HOST"] = NO_ENGINE
     client = NotebookClient(nb, timeout=CELL_TIMEOUT, kernel_name="python3", allow_errors=False,
                             store_widget_state=True, resources={"metadata": {"path": str(path.parent)}},
                             on_cell_executed=capture_app_frames)
@@ -110,10 +115,11 @@ def execute(path: pathlib.Path, out: pathlib.Path, key: str, run_mode: str) -> f
     try:
         client.execute()
     finally:
-        if before is None:
-            os.environ.pop(MODE_ENV, None)
-        else:
-            os.environ[MODE_ENV] = before
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
     seconds = time.monotonic() - started
     nb.metadata[META_KEY] = {
         "key": key, "mode": run_mode, "seconds": round(seconds, 1),

@@ -138,6 +138,27 @@ def test_book_has_every_chapter_and_the_outline_toc(book):
     assert (book / "_static" / "fonts" / "NanumGothic.woff2").stat().st_size > 50_000
 
 
+@pytest.mark.parametrize("stem", CHAPTERS)
+def test_replayed_chapter_is_clean(book, stem):
+    """A chapter the book replayed (no engine reachable) ran top to bottom from its recording: no error, no stray
+    stderr, the replay banner, and no request the recording lacks (the Binder visitor sees the same)."""
+    import nbformat
+    from test_notebooks import stray_stderr
+
+    nb = nbformat.read(ROOT / "build" / "book-src" / f"{stem}.ipynb", as_version=4)
+    run = nb.metadata.get("dockercourse_book", {})
+    if run.get("mode") != "replay":
+        pytest.skip(f"{stem} has no recording: the book ran it live")
+    outputs = [o for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", [])]
+    errors = [o for o in outputs if o.get("output_type") == "error"]
+    assert not errors, f"{stem}: {errors[0].get('ename')}: {errors[0].get('evalue')}"
+    stderr = stray_stderr(nb)
+    assert not stderr, f"{stem}: stderr in replay: {stderr[:3]}"
+    texts = "".join(o.get("text", "") for o in outputs)
+    assert "녹화된 실행을 재생하고 있습니다" in texts
+    assert "녹화에 없는 요청" not in texts, f"{stem}: a request was not in the recording: run `make record`"
+
+
 def test_chapters_are_executed_with_static_widgets(book):
     for stem in CHAPTERS:
         text = (book / f"{stem}.html").read_text(encoding="utf-8")
