@@ -10,7 +10,7 @@ STAMP := $(VENV)/.installed
 LAB_PORT ?= 8888
 PYTEST_ARGS ?=
 # The inner loop: unit tests and the engine basics (no notebooks, no Swarm lab, no browser, no host simulations).
-QUICK_MARKERS := not notebook and not lab and not browser and not hostsim and not final and not labimage and not devcontainer and not hub and not book
+QUICK_MARKERS := not slow and not notebook and not lab and not browser and not hostsim and not final and not labimage and not devcontainer and not hub and not book
 # The web edition: its own venv (Sphinx + MyST-NB). BOOK_MODE=auto replays the chapters that have a recording
 # (notebooks/recordings/chNN.*, no engine needed) and runs the others on the engine; replay or live forces one.
 BOOK_VENV := .venv-book

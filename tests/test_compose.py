@@ -16,6 +16,7 @@ def test_command_shape():
     assert "--progress" not in compose.compose_command("dkc-x", "ps")
 
 
+@pytest.mark.slow
 def test_up_ps_logs_down(engine, capsys):
     project = naming.name("t-compose")
     with cleaned():

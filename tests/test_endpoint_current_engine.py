@@ -84,6 +84,7 @@ def inner(course_endpoint):
         shutil.rmtree(folder, ignore_errors=True)
 
 
+@pytest.mark.slow
 def test_version_negotiation_and_ping(inner):
     version = json.loads(inner.cli("version", "--format", "{{json .}}").stdout)
     assert version["Server"]["Version"].startswith("26.")

@@ -170,6 +170,7 @@ def test_engine_gone_and_back(course_endpoint, tmp_path):
         front.server_close()
 
 
+@pytest.mark.slow
 def test_twenty_concurrent_clients(course_endpoint, tmp_path):
     """10 stats streams and 10 builds at the same time, all through the endpoint."""
     ep = course_endpoint
@@ -209,6 +210,7 @@ def test_twenty_concurrent_clients(course_endpoint, tmp_path):
         ep.cli("rmi", "-f", *refs)
 
 
+@pytest.mark.slow
 def test_memory_bounded_streaming_200mb_of_logs(course_endpoint):
     ep = course_endpoint
     name = naming.name(f"mem{_id()}")

@@ -91,6 +91,7 @@ def test_exercise_2(clean):
     assert not result and "다릅니다" in result.found
 
 
+@pytest.mark.slow
 def test_exercise_3(clean):
     engine = clean
     assert not check(3)

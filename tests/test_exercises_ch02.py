@@ -112,6 +112,7 @@ def test_exercise_3(engine):
     assert not result and "없습니다" in result.found
 
 
+@pytest.mark.slow
 def test_exercise_4(engine):
     created_registry = engine.containers.list(all=True, filters={"name": ch02.REGISTRY_CONTAINER}) == []
     try:

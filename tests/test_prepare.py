@@ -235,6 +235,7 @@ def fresh_engine(own_prefix, engine, tmp_path):
 
 
 @pytest.mark.engine
+@pytest.mark.slow
 def test_a_bundle_loads_into_a_fresh_engine(own_prefix, engine, fresh_engine, tmp_path, monkeypatch):
     from dockhelpers.engine import client, reset_client
 

@@ -7,6 +7,8 @@ import re
 import subprocess
 import time
 
+import pytest
+
 from conftest import ROOT
 
 SCRIPTS = sorted((ROOT / "scripts").glob("*.sh"))
@@ -40,6 +42,7 @@ def _lib(snippet: str, timeout: float = 30) -> subprocess.CompletedProcess:
                           capture_output=True, text=True, timeout=timeout)
 
 
+@pytest.mark.slow
 def test_with_deadline_kills_a_hanging_command_and_keeps_exit_codes():
     start = time.monotonic()
     hung = _lib("rc=0; with_deadline 2 sleep 30 || rc=$?; echo $rc")

@@ -176,6 +176,7 @@ def test_stats_monitor_of_an_unknown_container_raises_a_korean_error():
         widgets.StatsMonitor([name("t-widgets-missing")])
 
 
+@pytest.mark.slow
 def test_stats_monitor_pause_freezes_the_view_while_collecting_and_resume_catches_up(busy, tmp_path):
     import pandas as pd
 
