@@ -77,11 +77,11 @@ def _row(name: str, direct: list[float], through: list[float], kind: str, size_m
         spread = (f"{size_mb / max(direct):.0f}-{size_mb / min(direct):.0f} / "
                   f"{size_mb / max(through):.0f}-{size_mb / min(through):.0f}")
     return {"name": name, "direct": round(dv, 4), "endpoint": round(ev, 4), "ratio": round(ratio, 3),
-            "target": f"{'<=' if kind == 'time' else '>='} {target}", "met": met, "unit": unit,
+            "target": f"{'≤' if kind == 'time' else '≥'} {target}×", "met": met, "unit": unit,
             "spread": spread, "repeats": len(direct),
-            # The shape of benchmarks/run.py's table: texts with their unit, the ratio target, a note.
+            # The shape of benchmarks/run.py's table: texts with their unit, a note.
             "value": f"{ev:.3g} {unit} (n={len(through)})", "reference": f"{dv:.3g} {unit} (n={len(direct)})",
-            "table_target": f"{'≤' if kind == 'time' else '≥'} {target}×", "note": _NOTE[kind] + f"; spread {spread}"}
+            "note": _NOTE[kind] + f"; spread {spread}"}
 
 
 #: What each kind of endpoint row compares (the table's note).

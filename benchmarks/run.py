@@ -77,9 +77,8 @@ def normalise(raw: dict, group: str) -> dict:
         ratio = value / reference
     return {"group": raw.get("group", group), "name": str(raw.get("name", "?")), "value": _text(value),
             "reference": _text(reference), "ratio": float(ratio) if isinstance(ratio, (int, float)) else None,
-            "target": str(raw.get("table_target") or raw.get("target") or "—"), "met": raw.get("met"),
-            "note": str(raw.get("note", "")),
-            "limit": raw.get("limit", _limit(str(raw.get("table_target") or raw.get("target") or "")))}
+            "target": str(raw.get("target") or "—"), "met": raw.get("met"), "note": str(raw.get("note", "")),
+            "limit": raw.get("limit", _limit(str(raw.get("target") or "")))}
 
 
 def _limit(target: str) -> float | None:

@@ -145,6 +145,9 @@ def test_replayed_chapter_is_clean(book, stem):
     import nbformat
     from test_notebooks import stray_stderr
 
+    from dockhelpers.replay import recording as rec
+    from dockhelpers.replay import session
+
     nb = nbformat.read(ROOT / "build" / "book-src" / f"{stem}.ipynb", as_version=4)
     run = nb.metadata.get("dockercourse_book", {})
     if run.get("mode") != "replay":
@@ -155,8 +158,8 @@ def test_replayed_chapter_is_clean(book, stem):
     stderr = stray_stderr(nb)
     assert not stderr, f"{stem}: stderr in replay: {stderr[:3]}"
     texts = "".join(o.get("text", "") for o in outputs)
-    assert "녹화된 실행을 재생하고 있습니다" in texts
-    assert "녹화에 없는 요청" not in texts, f"{stem}: a request was not in the recording: run `make record`"
+    assert session.BANNER in texts
+    assert rec.NOT_RECORDED not in texts, f"{stem}: a request was not in the recording: run `make record`"
 
 
 def test_chapters_are_executed_with_static_widgets(book):

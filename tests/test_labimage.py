@@ -20,6 +20,7 @@ from pathlib import Path
 import pytest
 
 from dockhelpers import labimage, naming
+from dockhelpers.replay import recording as rec
 from labimage_support import ROOT, LabContainer, lab_image  # noqa: F401  (lab_image is a fixture)
 
 pytestmark = [pytest.mark.engine, pytest.mark.labimage]
@@ -130,7 +131,7 @@ def test_binder_like_session_replays_every_chapter(lab_image):
     for name, result in results.items():
         print(f"{name} replayed in the Binder-like container: {result['seconds']} s")
         assert not result["error"] and not result["errors"], (name, result["error"], result["errors"])
-        assert "녹화에 없는 요청" not in result["text"], (name, result["text"][-1500:])
+        assert rec.NOT_RECORDED not in result["text"], (name, result["text"][-1500:])
 
 
 def test_binder_files_match_the_image(lab_image):

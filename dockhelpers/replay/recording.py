@@ -132,7 +132,7 @@ def _strip(value: Any) -> Any:
             if k in _RULE_KEYS:
                 continue
             v = sorted(v) if k == "Env" and isinstance(v, list) and all(isinstance(e, str) for e in v) else _strip(v)
-            if v not in (None, "", 0, False, {}, []) or v is True:
+            if v not in (None, "", 0, False, {}, []):
                 out[k] = v
         return out
     if isinstance(value, list):
@@ -299,7 +299,11 @@ def recording(session: str | None, where: Path | None = None) -> Recording | Non
         return _LOADED[path]
 
 
+#: How the answer to a request the recording lacks begins.
+NOT_RECORDED = "녹화에 없는 요청"
+
+
 def not_recorded(what: str) -> str:
     """The short Korean answer to a request or command that is not in the recording."""
-    return (f"녹화에 없는 요청이라 재생할 수 없습니다: {what[:160]} "
+    return (f"{NOT_RECORDED}이라 재생할 수 없습니다: {what[:160]} "
             "(이 세션은 실제 엔진에서 녹화한 실행을 재생합니다. 직접 실행하려면 `make lab`)")

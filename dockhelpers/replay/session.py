@@ -27,13 +27,17 @@ def wanted(chapter: int | str, engine_answers: Callable[[], bool]) -> bool:
     return False
 
 
+#: How a replayed notebook's banner begins (what a test or a reader looks for).
+BANNER = "녹화된 실행을 재생하고 있습니다"
+
+
 def banner(header: dict | None) -> str:
     """The Korean notice at the top of a replayed notebook."""
     if not header:
         return ("⏯️ 재생 모드입니다. 하지만 이 장의 녹화가 없어 도커 명령은 실행되지 않습니다. "
                 "직접 실습하려면 자신의 컴퓨터에서 `make lab`을 실행하세요.")
     when = str(header.get("recorded_at", "?"))[:16].replace("T", " ")
-    return (f"⏯️ 녹화된 실행을 재생하고 있습니다. 이 컴퓨터에는 도커 엔진이 없습니다.\n"
+    return (f"⏯️ {BANNER}. 이 컴퓨터에는 도커 엔진이 없습니다.\n"
             f"   아래 출력은 {when} (UTC)에 도커 엔진 {header.get('engine', '?')} ({header.get('os', '?')}), "
             f"CLI {header.get('cli', '?')}에서 이 노트북을 실제로 실행한 결과를 {rec.speed():g}배 빠르게 보여 줍니다.\n"
             "   녹화에 없는 명령을 실행하면 짧은 안내만 나옵니다. "

@@ -18,13 +18,14 @@ import sys
 import pytest
 
 from dockhelpers.replay import recording as rec
+from dockhelpers.replay import session
 from ui.conftest import NOTEBOOKS
 from ui.test_ui_notebooks import assert_clean, chapter_of, run_notebook
 
 RECORDINGS = sorted((NOTEBOOKS / "recordings").glob("ch[0-9][0-9].jsonl"))
 KERNEL = "dkc-replay"
-BANNER = "녹화된 실행을 재생하고 있습니다"
-NOT_RECORDED = "녹화에 없는 요청"
+BANNER = session.BANNER
+NOT_RECORDED = rec.NOT_RECORDED
 
 pytestmark = [pytest.mark.ui, pytest.mark.replay]
 
