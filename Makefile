@@ -79,12 +79,17 @@ lab: system prepare
 	@$(BIN)/python -m dockhelpers doctor || echo "[lab] 점검 결과의 '확인 필요' 항목을 보세요 / see the items to check above"
 	@bash scripts/start-lab.sh $(LAB_PORT)
 
+# Two workers by default, one per core (tests/parallel.py gives each its own names and ports); TEST_WORKERS=0
+# runs everything in one process.
+TEST_WORKERS ?= 2
+XDIST := $(if $(filter-out 0,$(TEST_WORKERS)),-n $(TEST_WORKERS) --dist loadgroup)
+
 test: system test-deps prepare classroom-deps
-	$(BIN)/python -m pytest -v -rs --durations=25 $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -v -rs --durations=25 $(XDIST) $(PYTEST_ARGS)
 
 # The inner loop (about 3 minutes): unit tests and engine basics; run the full `make test` before pushing.
 test-quick: venv engine
-	$(BIN)/python -m pytest -q -m "$(QUICK_MARKERS)" $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -q $(XDIST) -m "$(QUICK_MARKERS)" $(PYTEST_ARGS)
 
 # Stop what the course started (the lab, its registry mirror, a dockerd or docker.service it started).
 stop: venv

@@ -19,6 +19,8 @@ DEFAULT_PREFIX = "dkc"
 PREFIX_ENV = "DOCKHELPERS_PREFIX"
 #: Environment variable shifting every host port the course publishes.
 PORT_OFFSET_ENV = "DOCKHELPERS_PORT_OFFSET"
+#: The prefix a replaying kernel had before it switched to its recording's (names computed at import use it).
+PREFIX_BEFORE_ENV = "DOCKHELPERS_REPLAY_PREFIX_BEFORE"
 #: Label naming the classroom hub (its prefix) that created a resource; ``classroom down`` removes exactly these.
 CLASSROOM_LABEL = "kr.dockercourse.classroom"
 #: Label naming the student a classroom resource belongs to.
@@ -82,6 +84,16 @@ def label_filters(chapter: int | str | None = None) -> list[str]:
 def name(what: str) -> str:
     """Container/volume/network/compose-project name: ``name("echo")`` -> ``"dkc-echo"``."""
     return f"{prefix()}-{what}"
+
+
+def short(full: str) -> str:
+    """The part of a course name after the prefix: ``short("dkc-ex-echo")`` -> ``"ex-echo"``.
+
+    In a replay the kernel's prefix switched to the recording's after some names were computed with the one
+    it started with (``dkc-s07-ex-echo``); that prefix is taken off too.
+    """
+    heads = sorted({f"{p}-" for p in (prefix(), os.environ.get(PREFIX_BEFORE_ENV)) if p}, key=len, reverse=True)
+    return next((full[len(h):] for h in heads if full.startswith(h)), full)
 
 
 def image(repo: str, tag: str = "latest") -> str:

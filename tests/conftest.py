@@ -16,10 +16,18 @@ import tempfile
 
 import pytest
 
+import parallel
 from dockhelpers import naming
+
+# Under `pytest -n 2` each worker has its own name prefix and port offset (tests/parallel.py); before anything
+# below (or any test module) computes a name.
+parallel.isolate()
 
 # Exercise checks record the learner's progress in their home (dockhelpers.progress); the tests' checks, and
 # the notebooks the tests execute (their kernels inherit this), record into a throwaway file instead.
+if parallel.WORKER:  # the folders below are each worker's own, not the ones the xdist controller made
+    for _var in ("DOCKHELPERS_PROGRESS", "DOCKHELPERS_ENDPOINT_STATE"):
+        os.environ.pop(_var, None)
 os.environ.setdefault("DOCKHELPERS_PROGRESS", os.path.join(tempfile.mkdtemp(prefix="dkc-progress-"), "progress.jsonl"))
 
 # Notebooks route their kernels through the course endpoint (engine.preflight(chapter)), which starts one in
@@ -130,11 +138,13 @@ def _uses_lab(item) -> bool:
     return any(name in getattr(item, "fixturenames", ()) for name in LAB_FIXTURES)
 
 
+@pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(config, items):
     """Mark what each test needs, and order: everything else, lab tests, TODO tests, then ``final``.
 
     The lab tests run together so the shared lab is up once; the ones that need the TODO app run after the
-    plain lab tests (whose failure drill stops a node) so the deployed app is never disturbed.
+    plain lab tests (whose failure drill stops a node) so the deployed app is never disturbed. Under ``-n``
+    the longest units come first and each test gets its worker group (tests/parallel.py).
     """
     for item in items:
         if _uses_lab(item):
@@ -150,6 +160,14 @@ def pytest_collection_modifyitems(config, items):
         return (item.get_closest_marker("final") is not None, group)
 
     items.sort(key=order)
+    if parallel.WORKER:
+        parallel.arrange(items, _uses_lab)
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config, log):
+    """Whole modules or groups per worker, the final checks last (tests/parallel.py)."""
+    return parallel.make_scheduler(config, log)
 
 
 @pytest.hookimpl(trylast=True)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 
+import parallel
 from dockhelpers import naming
 
 TEST_CHAPTER = 99
@@ -56,7 +57,28 @@ def snapshot(engine) -> dict[str, set[str]]:
 
 
 def unlabelled_new(engine, before: dict[str, set[str]]) -> list[str]:
-    """Resources created since ``before`` that do not carry the course label and the student's prefix label."""
+    """Resources created since ``before`` that do not carry the course label and the student's prefix label.
+
+    Under ``pytest -n 2`` the other worker's chapter runs build at the same time, and a build step's container
+    lives for a moment without labels: what is found is looked at again for up to 10 seconds, and only what
+    stays is reported.
+    """
+    from dockhelpers.poll import poll_or_none
+
+    found = _unlabelled_new(engine, before)
+    if found and parallel.WORKER:
+        stays = set(found)
+
+        def settled() -> bool:
+            stays.intersection_update(_unlabelled_new(engine, before))
+            return not stays
+
+        poll_or_none(settled, 10, interval=2)
+        found = [f for f in found if f in stays]
+    return found
+
+
+def _unlabelled_new(engine, before: dict[str, set[str]]) -> list[str]:
     from dockhelpers.naming import COURSE_LABEL, PREFIX_LABEL, prefix
 
     after = snapshot(engine)
@@ -70,6 +92,10 @@ def unlabelled_new(engine, before: dict[str, set[str]]) -> list[str]:
             except Exception:  # removed meanwhile
                 continue
             labels = (obj.attrs.get("Labels") if kind in ("volume", "network") else obj.labels) or {}
+            if kind == "image" and not obj.tags and parallel.WORKER:
+                # Under `pytest -n 2` the other worker builds the same Dockerfiles at the same time; the
+                # classic builder's untagged stage images are shared build cache, not a leftover of this test.
+                continue
             if labels.get(COURSE_LABEL) == "true" and labels.get(PREFIX_LABEL) not in (None, prefix()):
                 continue  # another session's course resource on a shared engine (its own prefix): not ours
             if labels.get(COURSE_LABEL) != "true" or labels.get(PREFIX_LABEL) != prefix():

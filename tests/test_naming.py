@@ -37,3 +37,13 @@ def test_separate_lab_environment_stays_beside_the_current_one(monkeypatch):
     monkeypatch.setenv(naming.PORT_OFFSET_ENV, "700")
     assert naming.port_offset() == 700
     assert naming.separate("t3", 300) == {"DOCKHELPERS_PREFIX": "dkc-s07-t3", "DOCKHELPERS_PORT_OFFSET": "1000"}
+
+
+def test_short_takes_off_the_prefix_and_a_replay_s_earlier_one(monkeypatch):
+    monkeypatch.delenv(naming.PREFIX_ENV, raising=False)
+    monkeypatch.delenv(naming.PREFIX_BEFORE_ENV, raising=False)
+    assert naming.short("dkc-ex-echo") == "ex-echo"
+    assert naming.short("other-ex-echo") == "other-ex-echo"
+    monkeypatch.setenv(naming.PREFIX_BEFORE_ENV, "dkc-s07")  # a student's kernel replaying a recording
+    assert naming.short("dkc-s07-ex-echo") == "ex-echo"
+    assert naming.short("dkc-ex-echo") == "ex-echo"

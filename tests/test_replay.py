@@ -13,6 +13,7 @@ import pytest
 
 from dockhelpers.endpoint.server import Endpoint
 from dockhelpers.endpoint.settings import Upstream
+from dockhelpers import naming
 from dockhelpers.replay import recording as rec
 
 pytestmark = pytest.mark.replay
@@ -301,6 +302,14 @@ def test_recorded_prefix_matches_the_default_one():
     assert rec.normalise("/containers/dkc-ex-junk-1/json") == rec.normalise("/containers/rp-ex-junk-1/json")
     assert rec.normalise("{\"name\": [\"dkc-ex-echo\"]}") == rec.normalise("{\"name\": [\"ex-echo\"]}")
     assert rec.normalise("/containers/sharp-rp-x/json") != rec.normalise("/containers/sharp-dkc-x/json")
+
+
+def test_prefix_the_kernel_started_with_matches(monkeypatch):
+    """A kernel started under another prefix (a classroom student's, a test worker's) computed some names with
+    it before the replay switched to the recording's prefix; they match the recorded ones."""
+    monkeypatch.setenv(naming.PREFIX_BEFORE_ENV, "dkc-s07")
+    assert rec.normalise("/build?t=dkc-s07/registry:latest") == rec.normalise("/build?t=dkc/registry:latest")
+    assert rec.normalise("/containers/dkc-s07-registry/json") == rec.normalise("/containers/dkc-registry/json")
 
 
 def test_streams_still_open_are_written_when_the_endpoint_stops(tmp_path, monkeypatch):

@@ -26,10 +26,6 @@ EXIT_CODES = {
 }
 
 
-def _short(name: str) -> str:
-    """The part of a course name after the prefix (``dkc-ex-echo`` -> ``ex-echo``)."""
-    head = f"{naming.prefix()}-"
-    return name[len(head):] if name.startswith(head) else name
 
 
 def _last_log_line(name: str) -> str:
@@ -43,7 +39,7 @@ def _last_log_line(name: str) -> str:
 
 def _near_misses(name: str) -> list[dict[str, Any]]:
     """Containers whose name contains the expected name's unprefixed part (``ex-echo``, ``my-ex-echo``)."""
-    short = _short(name)
+    short = naming.short(name)
     found = support.client().api.containers(all=True, filters={"name": short})
     near = [c for c in found if (c.get("Names") or ["/"])[0].lstrip("/") != name]
     # The learner's own first (same prefix), then the rest: on a shared engine others' names match too.
@@ -152,7 +148,7 @@ def compose_hint(project: str, service: str) -> str:
 
 def volume_hint(name: str) -> str:
     """When a named volume is missing: volumes with a similar name."""
-    volumes = (support.client().api.volumes(filters={"name": _short(name)}) or {}).get("Volumes") or []
+    volumes = (support.client().api.volumes(filters={"name": naming.short(name)}) or {}).get("Volumes") or []
     near = [v["Name"] for v in volumes if v["Name"] != name]
     if near:
         return f"`{name}` 볼륨은 없지만 비슷한 이름의 `{near[0]}` 볼륨이 있습니다. 볼륨 이름을 정확히 주세요."

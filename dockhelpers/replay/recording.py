@@ -22,6 +22,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from dockhelpers import naming
+
 #: ``DOCKHELPERS_MODE=replay`` turns replay on.
 MODE_ENV = "DOCKHELPERS_MODE"
 #: How much faster than recorded a replay plays (default 4).
@@ -51,6 +53,7 @@ _prefix_re: re.Pattern[str] | None = None
 
 def _prefix_pattern() -> re.Pattern[str]:
     global _prefix_re
+    add_prefix(os.environ.get(naming.PREFIX_BEFORE_ENV))  # e.g. a student's dkc-s07
     if _prefix_re is None:
         names = "|".join(sorted((re.escape(p) for p in _PREFIXES if p), key=len, reverse=True))
         _prefix_re = re.compile(rf"(?<![A-Za-z0-9_.-])(?:{names})(?:-|(?=/))")

@@ -56,6 +56,8 @@ def start(chapter: int | str) -> str:
     recorded = rec.recording(f"ch{int(chapter):02d}")
     header = recorded.header if recorded else None
     if header:  # the notebook's names and ports become the recorded ones
+        # Names computed at import time keep the prefix the kernel started with: the endpoint treats it as one.
+        os.environ[naming.PREFIX_BEFORE_ENV] = naming.prefix()
         os.environ[naming.PREFIX_ENV] = str(header.get("prefix", naming.DEFAULT_PREFIX))
         os.environ[naming.PORT_OFFSET_ENV] = str(header.get("port_offset", 0))
     daemon.start(replay_dir=str(rec.folder()))

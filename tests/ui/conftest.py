@@ -1,4 +1,4 @@
-"""Fixtures of the browser tests: one JupyterLab server and one headless Chromium per test session.
+"""Fixtures of the browser tests: one JupyterLab server per test session, one headless Chromium per module.
 
 The server serves a temporary copy of ``notebooks/`` (plus the UI fixture notebook), so the committed
 notebooks stay output-free whatever the browser does. Screenshots and logs go to ``build/ui/`` (ignored).
@@ -71,8 +71,11 @@ def netns_available() -> bool:
     return subprocess.run([sys.executable, str(NETNS_LAUNCHER), "--check"], capture_output=True).returncode == 0
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser(lab):
+    """Headless Chromium for one module at a time: Playwright's sync API allows one running instance per
+    process, and under ``pytest -n 2`` a worker runs the web book's and the hub's browser tests (their own
+    instances) between this directory's modules, or between a chapter's headless and browser runs."""
     from playwright.sync_api import sync_playwright
 
     if lab.unix:

@@ -15,7 +15,8 @@ the test opens the notebook in JupyterLab, runs every code cell through the tool
 
 Screenshots of each course widget (and of the page on failure) go to ``build/ui/<notebook>/``; every
 failure message names them. Each notebook runs exactly once here: this is its second run, after the headless
-run of ``tests/test_notebooks.py`` (collected first), with no cleanup in between.
+run of ``tests/test_notebooks.py`` (collected first; under ``pytest -n 2`` right before it, on the same worker:
+tests/parallel.py), with no cleanup in between.
 """
 
 from __future__ import annotations
