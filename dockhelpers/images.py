@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import re
 import sys
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Iterable
 
@@ -333,11 +334,13 @@ def ls(chapter: int | str | None = None, *, course_only: bool = False, show_comm
         flt = " ".join(f"--filter label={f}" for f in filters.get("label", []))
         show(f"docker image ls {flt}".strip())
     rows = []
-    for img in client().images.list(filters=filters or None):
-        tags = img.tags or ["<none>:<none>"]
+    # The list's own summaries (one request, like the CLI): no inspect per image, which would fail for an
+    # image removed meanwhile (another notebook, a terminal).
+    for img in client().api.images(filters=filters or None):
+        tags = [t for t in img.get("RepoTags") or [] if t != "<none>:<none>"] or ["<none>:<none>"]
+        created = datetime.fromtimestamp(img.get("Created", 0), timezone.utc).strftime("%Y-%m-%d %H:%M:%S")
         for t in tags:
             repo, tg = t.rsplit(":", 1)
-            rows.append({"저장소(REPOSITORY)": repo, "태그(TAG)": tg, "이미지 ID": img.short_id.split(":")[1],
-                         "생성(CREATED)": img.attrs.get("Created", "")[:19].replace("T", " "),
-                         "크기(MB)": round(img.attrs.get("Size", 0) / 1e6, 1)})
+            rows.append({"저장소(REPOSITORY)": repo, "태그(TAG)": tg, "이미지 ID": img["Id"].split(":")[1][:12],
+                         "생성(CREATED)": created, "크기(MB)": round(img.get("Size", 0) / 1e6, 1)})
     return pd.DataFrame(rows, columns=["저장소(REPOSITORY)", "태그(TAG)", "이미지 ID", "생성(CREATED)", "크기(MB)"])
