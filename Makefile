@@ -87,7 +87,7 @@ XDIST := $(if $(filter-out 0,$(TEST_WORKERS)),-n $(TEST_WORKERS) --dist loadgrou
 test: system test-deps prepare classroom-deps
 	$(BIN)/python -m pytest -v -rs --durations=25 $(XDIST) $(PYTEST_ARGS)
 
-# The inner loop (about 3 minutes): unit tests and engine basics; run the full `make test` before pushing.
+# The inner loop (about 2 minutes on two workers): unit tests and engine basics; run the full `make test` before pushing.
 test-quick: venv engine
 	$(BIN)/python -m pytest -q $(XDIST) -m "$(QUICK_MARKERS)" $(PYTEST_ARGS)
 
