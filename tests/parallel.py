@@ -47,17 +47,14 @@ def worker_env(worker: str, base_prefix: str, base_offset: int) -> dict[str, str
             naming.PORT_OFFSET_ENV: str(base_offset + PORT_STEP * (number + 1))}
 
 
-#: The tester's own prefix and offset, before this worker's were set.
-BASE = (os.environ.get("DOCKHELPERS_TEST_BASE_PREFIX", naming.prefix()),
-        int(os.environ.get("DOCKHELPERS_TEST_BASE_OFFSET", naming.port_offset())))
+#: The tester's own prefix and offset (read when this module loads, before :func:`isolate` sets the worker's).
+BASE = (naming.prefix(), naming.port_offset())
 
 
 def isolate() -> None:
     """Give this worker its own prefix and port offset (nothing in a plain run). Called when conftest loads."""
-    if not WORKER:
-        return
-    os.environ["DOCKHELPERS_TEST_BASE_PREFIX"], os.environ["DOCKHELPERS_TEST_BASE_OFFSET"] = BASE[0], str(BASE[1])
-    os.environ.update(worker_env(WORKER, *BASE))
+    if WORKER:
+        os.environ.update(worker_env(WORKER, *BASE))
 
 
 def every_worker_env() -> list[dict[str, str]]:
@@ -76,6 +73,15 @@ CHAPTER_UNITS = {1: "chapters-a", 4: "chapters-a", 2: "chapters-b", 3: "chapters
 CHAPTER_MODULE_UNITS = {"test_notebooks.py": "chapters-a", "test_ui_notebooks.py": "chapters-b"}
 
 
+#: The chapter runs (each notebook once headless, once in the browser): they check that nothing without the
+#: course label appeared on the engine while they ran, so only the two of them run at the same time.
+CHAPTER_TESTS = ("::test_notebook_runs[", "::test_notebook_in_browser[")
+
+
+def is_chapter_run(nodeid: str) -> bool:
+    return any(marker in nodeid for marker in CHAPTER_TESTS)
+
+
 def chapter_of(nodeid: str) -> int:
     """The chapter of a chapter run's node id (``...[03_practical_containers]`` -> 3)."""
     return int(re.search(r"\[(\d+)_", nodeid).group(1))
@@ -92,15 +98,6 @@ def group_of(item, uses_lab: bool) -> str | None:
     if uses_lab:
         return LAB
     return CHAPTER_MODULE_UNITS.get(item.path.name) or MODULE_GROUPS.get(item.path.name)
-
-
-#: The chapter runs (each notebook once headless, once in the browser): they check that nothing without the
-#: course label appeared on the engine while they ran, so only the two of them run at the same time.
-CHAPTER_TESTS = ("::test_notebook_runs[", "::test_notebook_in_browser[")
-
-
-def is_chapter_run(nodeid: str) -> bool:
-    return any(marker in nodeid for marker in CHAPTER_TESTS)
 
 
 def weight(item) -> int:

@@ -89,7 +89,7 @@ def record(name, seconds=0.3):
 
 def _plain_env(prefix: str) -> dict[str, str]:
     """This environment as a plain (non-xdist) run under ``prefix`` would have it."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTEST_XDIST_", "DOCKHELPERS_TEST_BASE_"))}
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PYTEST_XDIST_")}
     env.pop("PYTEST_CURRENT_TEST", None)
     return {**env, naming.PREFIX_ENV: prefix, naming.PORT_OFFSET_ENV: "0"}
 

@@ -26,8 +26,6 @@ EXIT_CODES = {
 }
 
 
-
-
 def _last_log_line(name: str) -> str:
     try:
         raw = support.client().api.logs(name, tail=3, stdout=True, stderr=True)
