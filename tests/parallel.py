@@ -174,12 +174,17 @@ def make_scheduler(config, log):
             if self._chapter_runs_left() and not is_chapter_run(next(iter(next(iter(self.workqueue.values()))))):
                 return  # wait: nothing else runs beside the chapter runs
             if self._only_final_left():
-                others_busy = any(self._pending_of(work) for other, work in self.assigned_work.items()
-                                  if other is not node)
-                if others_busy:
-                    # This worker is done; the other still runs tests whose resources the final checks
-                    # look at. Let this one finish (it holds its last test until told to stop).
+                busy = [other for other, work in self.assigned_work.items()
+                        if other is not node and self._pending_of(work)]
+                if any(not other.shutting_down for other in busy):
+                    # This worker is done; another still runs tests whose resources the final checks look
+                    # at, and will run the final unit after them. Let this one finish (it holds its last
+                    # test until told to stop).
                     node.shutdown()
+                    return
+                if busy:
+                    # The busy ones are stopping (their last test still runs): this worker will run the
+                    # final unit, once they are gone (remove_node asks again).
                     return
             self._assign_work_unit(node)
             if not self.workqueue:

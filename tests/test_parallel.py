@@ -146,3 +146,32 @@ def test_two_workers_keep_groups_together_and_run_final_checks_last(tmp_path):
     assert len({workers[f"a{i}"] for i in range(3)}) == 1  # a module stays on one worker
     assert set(workers.values()) == {"gw0", "gw1"}
     assert all(r[2] == f"dkc-par-{r[1]}" for r in rows)  # each worker's own prefix
+
+
+def test_final_checks_run_when_the_last_busy_worker_is_stopping(tmp_path):
+    """The race CI hit: one worker is told to stop while its last (slow) test still runs, and the other empties
+    its queue meanwhile. The second must wait for the final unit, not stop too (xdist then fails the whole
+    run with "Unexpectedly no active workers available")."""
+    (tmp_path / "conftest.py").write_text(CONFTEST.format(tests=str(TESTS)))
+    (tmp_path / "record.py").write_text(RECORD.format())
+    (tmp_path / "test_a.py").write_text("from record import record\n"
+                                        "def test_a0():\n    record('a0', 0.1)\n"
+                                        "def test_a1():\n    record('a1', 4)\n")
+    (tmp_path / "test_b.py").write_text("from record import record\n" + "".join(
+        f"def test_b{i}():\n    record('b{i}', 0.3)\n" for i in range(6)))
+    (tmp_path / "test_z_final.py").write_text(textwrap.dedent("""
+        import pytest
+        from record import LOG, record
+
+        @pytest.mark.final
+        def test_final():
+            ran = {line.split()[0] for line in LOG.read_text().splitlines()}
+            assert len(ran) == 8, sorted(ran)
+            record("final", 0)
+    """))
+    res = subprocess.run([sys.executable, "-m", "pytest", "-q", "-n", "2", "--dist", "loadgroup", "-p",
+                          "no:cacheprovider", "-c", "/dev/null", "--rootdir", str(tmp_path), str(tmp_path)],
+                         cwd=tmp_path, capture_output=True, text=True, timeout=120, env=_plain_env("dkc-par"))
+    assert res.returncode == 0, res.stdout[-3000:] + res.stderr[-2000:]
+    rows = [line.split() for line in (tmp_path / "ran.log").read_text().splitlines()]
+    assert [r[0] for r in rows][-1] == "final" and len(rows) == 9
