@@ -11,10 +11,12 @@ nearly halves the wall time. The workers share the engine the way two students s
   shared Swarm lab and TODO app), ``labimage`` (the lab image the hub, the devcontainer and the Binder-like
   tests build on), and the two chapter units (:data:`CHAPTER_UNITS`): each holds both runs of two chapters,
   headless then in the browser, so every notebook still runs twice in one prefix with no cleanup between.
-* **Order.** The chapter units start first and run alone, side by side: each chapter run checks that nothing
-  without the course label appeared on the engine while it ran, which another worker's test could break.
-  Then the other units, longest first (:func:`weight`). The ``final`` tests wait until every other test has
-  run, on both workers, and then check every worker's prefix.
+* **Order.** The chapter units start first, side by side: each chapter run checks that nothing without the
+  course label appeared on the engine while it ran, which another worker's test could break, so beside a
+  chapter run only another chapter run or the ``lab`` unit runs (everything the lab makes carries the label
+  and the worker's prefix). The ``lab`` unit (about five minutes) comes next, so the worker whose chapter unit
+  ends first takes it instead of idling; then the other units, longest first (:func:`weight`). The ``final``
+  tests wait until every other test has run, on both workers, and then check every worker's prefix.
 
 Without ``-n`` (one process) nothing here changes the run: the tester's prefix and offset are used as they are.
 """
@@ -116,8 +118,8 @@ def arrange(items, uses_lab) -> None:
     """Order a worker's collection and put each test's group where xdist's ``loadgroup`` looks for it (an
     ``xdist_group`` marker).
 
-    The chapter runs come first, by unit, chapter, and headless before browser; then the rest by
-    :func:`weight` (a stable sort: the lab tests keep their order); the final tests last.
+    The chapter runs come first, by unit, chapter, and headless before browser; then the lab tests (a stable
+    sort: they keep their order); then the rest by :func:`weight`; the final tests last.
     """
     import pytest
 
@@ -125,7 +127,7 @@ def arrange(items, uses_lab) -> None:
         final = item.get_closest_marker("final") is not None
         if is_chapter_run(item.nodeid):
             return (final, 0, group_of(item, False), chapter_of(item.nodeid), "in_browser" in item.nodeid)
-        return (final, weight(item), "", 0, False)
+        return (final, 1 if uses_lab(item) else 1 + weight(item), "", 0, False)
 
     items.sort(key=key)
     for item in items:
@@ -157,6 +159,11 @@ def make_scheduler(config, log):
                         for nodeid, done in unit.items() if not done)
             return any(is_chapter_run(nodeid) for nodeid in (*queued, *assigned))
 
+        def _runs_chapters(self, node) -> bool:
+            """Whether a chapter run given to ``node`` has not finished."""
+            return any(is_chapter_run(nodeid) and not done
+                       for unit in self.assigned_work[node].values() for nodeid, done in unit.items())
+
         def mark_test_complete(self, node, item_index: int, duration: float = 0) -> None:
             super().mark_test_complete(node, item_index, duration)
             for other in list(self.assigned_work):  # a worker waiting for the chapter runs may go on now
@@ -169,10 +176,19 @@ def make_scheduler(config, log):
             if not self.workqueue:
                 node.shutdown()
                 return
-            if self._pending_of(self.assigned_work[node]) > 2:
+            pending = [nodeid for unit in self.assigned_work[node].values() for nodeid, done in unit.items()
+                       if not done]
+            if len(pending) > 2:
                 return
-            if self._chapter_runs_left() and not is_chapter_run(next(iter(next(iter(self.workqueue.values()))))):
-                return  # wait: nothing else runs beside the chapter runs
+            # A worker runs a test only once it has the next one (or is told to stop): a lone chapter run is
+            # held, not running, and must get more work now, or every worker may wait on the others. The
+            # full suite never gets here (each chapter unit ends with short tests); a `-k` selection may.
+            if not (len(pending) == 1 and is_chapter_run(pending[0])):
+                if self._runs_chapters(node):
+                    return  # its chapter runs first: the lab goes to the worker whose chapter unit ends first
+                scope, unit = next(iter(self.workqueue.items()))
+                if self._chapter_runs_left() and scope != "@" + LAB and not is_chapter_run(next(iter(unit))):
+                    return  # wait: nothing but the lab runs beside the chapter runs
             if self._only_final_left():
                 busy = [other for other, work in self.assigned_work.items()
                         if other is not node and self._pending_of(work)]

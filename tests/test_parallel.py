@@ -94,7 +94,17 @@ def _plain_env(prefix: str) -> dict[str, str]:
     return {**env, naming.PREFIX_ENV: prefix, naming.PORT_OFFSET_ENV: "0"}
 
 
-def test_two_workers_keep_groups_together_and_run_final_checks_last(tmp_path):
+def _run(tmp_path: pathlib.Path, *args: str) -> subprocess.CompletedProcess:
+    """``pytest -n 2`` over the small suite in ``tmp_path`` (or what ``args`` select), as ``make test`` runs it."""
+    return subprocess.run([sys.executable, "-m", "pytest", "-q", "-n", "2", "--dist", "loadgroup",
+                           "-p", "no:cacheprovider", "-c", "/dev/null", "--rootdir", str(tmp_path),
+                           *(args or [str(tmp_path)])],
+                          cwd=tmp_path, capture_output=True, text=True, timeout=120, env=_plain_env("dkc-par"))
+
+
+def _write_suite(tmp_path: pathlib.Path) -> None:
+    """Three plain modules, two chapter modules (chapter 3 the longest), a lab group over two modules, a final
+    test that fails unless all 23 others have run."""
     (tmp_path / "conftest.py").write_text(CONFTEST.format(tests=str(TESTS)))
     (tmp_path / "record.py").write_text(RECORD.format())
     for module in "abc":  # plain modules: each one a unit
@@ -107,7 +117,7 @@ def test_two_workers_keep_groups_together_and_run_final_checks_last(tmp_path):
 
             @pytest.mark.parametrize("nb", ["01_one", "02_two", "03_three", "04_four"])
             def {test}(nb):
-                record(f"{module}-{{nb[:2]}}", 0.4)
+                record(f"{module}-{{nb[:2]}}", 1.5 if nb == "03_three" else 0.4)
 
             def test_{module}_short():
                 record("{module}_short", 0)
@@ -125,18 +135,26 @@ def test_two_workers_keep_groups_together_and_run_final_checks_last(tmp_path):
             assert len(ran) == 23, sorted(ran)   # every other test has run
             record("final", 0)
     """))
-    res = subprocess.run([sys.executable, "-m", "pytest", "-q", "-n", "2", "--dist", "loadgroup", "-p",
-                          "no:cacheprovider", "-c", "/dev/null", "--rootdir", str(tmp_path), str(tmp_path)],
-                         cwd=tmp_path, capture_output=True, text=True, timeout=120, env=_plain_env("dkc-par"))
+
+
+def test_two_workers_keep_groups_together_and_run_final_checks_last(tmp_path):
+    _write_suite(tmp_path)
+    res = _run(tmp_path)
     assert res.returncode == 0, res.stdout[-3000:] + res.stderr[-2000:]
     rows = [line.split() for line in (tmp_path / "ran.log").read_text().splitlines()]
     assert [r[0] for r in rows][-1] == "final" and len(rows) == 24
     order = [r[0] for r in rows]
     chapter_runs = [r for r in rows if r[0].startswith(("notebooks-", "ui_notebooks-"))]
-    for r in rows:  # nothing but the chapter runs ran while a chapter ran (beside their modules' short tests)
-        if r[0] not in {c[0] for c in chapter_runs} | {"notebooks_short", "ui_notebooks_short"}:
+    lab = [r for r in rows if r[0].startswith("lab")]
+    for r in rows:  # beside a chapter run: other chapter runs, their modules' short tests, the lab; nothing else
+        if r[0] not in {c[0] for c in chapter_runs} | {"notebooks_short", "ui_notebooks_short"} and r not in lab:
             overlapping = [c[0] for c in chapter_runs if float(r[3]) < float(c[4]) and float(c[3]) < float(r[4])]
             assert not overlapping, f"{r[0]} ran beside {overlapping}"
+    # The worker of the shorter chapter unit (chapters 1 and 4) takes the lab as soon as its chapters are done,
+    # while chapter 3 still runs on the other; the plain modules come after the lab has started.
+    assert {r[1] for r in lab} == {next(r[1] for r in rows if r[0] == "notebooks-01")}
+    assert float(lab[0][3]) < float(next(r[4] for r in rows if r[0] == "ui_notebooks-03"))
+    assert float(lab[0][3]) < min(float(r[3]) for r in rows if r[0][0] in "abc")
     for n in ("01", "02", "03", "04"):  # both runs of a chapter on one worker, the browser run second
         first, second = f"notebooks-{n}", f"ui_notebooks-{n}"
         assert order.index(first) < order.index(second)
@@ -146,6 +164,16 @@ def test_two_workers_keep_groups_together_and_run_final_checks_last(tmp_path):
     assert len({workers[f"a{i}"] for i in range(3)}) == 1  # a module stays on one worker
     assert set(workers.values()) == {"gw0", "gw1"}
     assert all(r[2] == f"dkc-par-{r[1]}" for r in rows)  # each worker's own prefix
+
+
+def test_a_selection_ending_in_chapter_runs_does_not_hang(tmp_path):
+    """With ``-k`` a chapter unit may end in a chapter run, which its worker holds until it gets more work:
+    the scheduler gives it the work rather than wait for the other worker's chapter runs."""
+    _write_suite(tmp_path)
+    res = _run(tmp_path, str(tmp_path / "test_notebooks.py"), str(tmp_path / "test_a.py"),
+               "--deselect", "test_notebooks.py::test_notebooks_short")
+    assert res.returncode == 0, res.stdout[-3000:] + res.stderr[-2000:]
+    assert "7 passed" in res.stdout, res.stdout[-2000:]
 
 
 def test_final_checks_run_when_the_last_busy_worker_is_stopping(tmp_path):
@@ -169,9 +197,7 @@ def test_final_checks_run_when_the_last_busy_worker_is_stopping(tmp_path):
             assert len(ran) == 8, sorted(ran)
             record("final", 0)
     """))
-    res = subprocess.run([sys.executable, "-m", "pytest", "-q", "-n", "2", "--dist", "loadgroup", "-p",
-                          "no:cacheprovider", "-c", "/dev/null", "--rootdir", str(tmp_path), str(tmp_path)],
-                         cwd=tmp_path, capture_output=True, text=True, timeout=120, env=_plain_env("dkc-par"))
+    res = _run(tmp_path)
     assert res.returncode == 0, res.stdout[-3000:] + res.stderr[-2000:]
     rows = [line.split() for line in (tmp_path / "ran.log").read_text().splitlines()]
     assert [r[0] for r in rows][-1] == "final" and len(rows) == 9
