@@ -103,9 +103,9 @@ def group_of(item, uses_lab: bool) -> str | None:
 
 
 def weight(item) -> int:
-    """How early a test's unit should start: 0 for the chapter runs (about 7 minutes a module), 1 for the
-    rest of their modules (after the chapter runs, in the same unit) and the other long units (labs, hub, book,
-    replays, host simulations), 2 for the rest."""
+    """How early a test's unit should start: 0 for the chapter runs (six to nine minutes a unit), 1 for the
+    rest of their modules (after the chapter runs, in the same unit) and the other long units (lab image, hub,
+    book, replays, host simulations; :func:`arrange` puts the lab's tests before all of these), 2 for the rest."""
     names = {m.name for m in item.iter_markers()}
     if is_chapter_run(item.nodeid):
         return 0

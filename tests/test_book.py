@@ -22,7 +22,8 @@ import urllib.parse
 import pytest
 
 from conftest import ROOT
-from ui.jlab import CHROMIUM, CHROMIUM_ARGS
+from ui import browsers
+from ui.jlab import CHROMIUM
 
 pytestmark = pytest.mark.book
 
@@ -71,17 +72,14 @@ def site(book):
 
 
 @pytest.fixture(scope="module")
-def chromium():
-    """Chromium for this module only: Playwright's sync API allows one running instance per thread, and the
-    hub and JupyterLab tests start their own after this module."""
+def chromium(site, tmp_path_factory):
+    """Chromium for this module only (Playwright's sync API allows one running instance per thread, and the hub
+    and JupyterLab tests start their own after this module), in its own network namespace where possible
+    (``ui.browsers``): under ``pytest -n 2`` the other worker creates Docker networks while the pages load."""
     if not CHROMIUM.exists():
         pytest.fail(f"{CHROMIUM} 이(가) 없습니다 / Chromium is missing: `make test-deps` installs it.", pytrace=False)
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
-        yield browser
-        browser.close()
+    with browsers.chromium(urllib.parse.urlsplit(site).port, relay_dir=tmp_path_factory.mktemp("booksock")) as b:
+        yield b
 
 
 @pytest.fixture
@@ -222,6 +220,37 @@ def test_every_page_loads_in_chromium(book, site, page):
                 f"{name} {kind}: Hangul drawn with {used}, not the shipped NanumGothic"
         assert page.evaluate("document.fonts.check('16px NanumGothic', '한글')")
     assert not broken_links, f"broken internal links: {broken_links[:10]}"
+
+
+@pytest.mark.engine
+def test_pages_load_while_docker_adds_and_removes_networks(book, site, page, engine):
+    """Chromium aborts a request with ERR_NETWORK_CHANGED when an interface appears on its network, which Docker
+    does all the time (and the other worker's tests under ``pytest -n 2``): the browser has its own namespace."""
+    from dockhelpers import naming
+
+    failed: list[str] = []
+    # (ERR_ABORTED: the next page.goto cut a favicon's load short, which is this loop, not the network.)
+    page.on("requestfailed", lambda r: failed.append(f"{r.url} {r.failure}") if r.failure != "net::ERR_ABORTED"
+            else None)
+    stop, cycles = threading.Event(), [0]
+
+    def flap() -> None:
+        while not stop.is_set():
+            net = engine.networks.create(naming.name("book-flap"), labels=naming.labels())
+            net.remove()
+            cycles[0] += 1
+
+    flapper = threading.Thread(target=flap, daemon=True)
+    flapper.start()
+    try:
+        for _ in range(2):
+            for name in pages(book):
+                page.goto(site + name, wait_until="load")
+    finally:
+        stop.set()
+        flapper.join(timeout=30)
+    assert cycles[0] >= 5, f"only {cycles[0]} networks came and went while the pages loaded"
+    assert not failed, failed[:5]
 
 
 @pytest.mark.parametrize("word", ["컨테이너", "스웜"])

@@ -10,12 +10,9 @@ checks that nothing labelled for it is left.
 from __future__ import annotations
 
 import json
-import os
 import pathlib
-import socket
 import subprocess
 import sys
-import threading
 import time
 import urllib.error
 
@@ -27,15 +24,14 @@ pytestmark = [pytest.mark.hub, pytest.mark.engine, pytest.mark.slow]
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
-from ui.jlab import CHROMIUM, CHROMIUM_ARGS, NotebookDriver  # noqa: E402
-from ui.netns_chromium import pump  # noqa: E402  (the browser relay's byte pump)
+from ui.browsers import chromium  # noqa: E402
+from ui.jlab import CHROMIUM, NotebookDriver  # noqa: E402
 
 STUDENTS = ("s01", "s02", "s03")
 TEACHER = "teacher"
 PASSWORD = "hub-test-pass"
 HUB_ENV = naming.separate("th", 520)
 SHOTS = ROOT / "build" / "hub"
-NETNS_LAUNCHER = ROOT / "tests" / "ui" / "netns_chromium.py"
 #: The first exercise of chapter 1, as a learner would type it into the empty cell under the exercise.
 SOLUTION = ('from pathlib import Path\n'
             'ex = Path("ch01/_work/ex-hello"); ex.mkdir(parents=True, exist_ok=True)\n'
@@ -85,48 +81,14 @@ def hub(tmp_path_factory):
             classroom.down(out=lambda _: None)
 
 
-class UnixRelay:
-    """A Unix socket relaying to the hub's TCP port: the browser's network namespace reaches it as a file."""
-
-    def __init__(self, port: int, path: pathlib.Path):
-        self.port, self.path = port, path
-        self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-        self.sock.bind(str(path))
-        self.sock.listen(64)
-        self.stop = False
-        threading.Thread(target=self._serve, daemon=True).start()
-
-    def _serve(self) -> None:
-        while not self.stop:
-            try:
-                client, _ = self.sock.accept()
-                upstream = socket.create_connection(("127.0.0.1", self.port), timeout=10)
-                upstream.settimeout(None)
-            except OSError:
-                continue
-            threading.Thread(target=pump, args=(client, upstream), daemon=True).start()
-            threading.Thread(target=pump, args=(upstream, client), daemon=True).start()
-
-
 @pytest.fixture(scope="module")
 def browser(hub, tmp_path_factory):
-    """Headless Chromium (in its own network namespace where possible) that reaches the hub."""
-    from playwright.sync_api import sync_playwright
-
+    """Headless Chromium (in its own network namespace where possible: ``ui.browsers``) that reaches the hub."""
     if not CHROMIUM.exists():
         pytest.fail(f"{CHROMIUM} is missing: run `make test-deps`", pytrace=False)
-    netns = subprocess.run([sys.executable, str(NETNS_LAUNCHER), "--check"], capture_output=True).returncode == 0
-    env, executable, base = None, str(CHROMIUM), f"http://127.0.0.1:{hub['port']}"
-    if netns:
-        relay = UnixRelay(hub["port"], tmp_path_factory.mktemp("hubsock") / "hub.sock")
-        env = {**os.environ, "DKC_UI_SOCK": str(relay.path), "DKC_UI_PORT": str(hub["port"]),
-               "DKC_UI_CHROMIUM": str(CHROMIUM)}
-        executable = str(NETNS_LAUNCHER)
-    with sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS, headless=True, env=env)
-        b.hub_base = base
+    with chromium(hub["port"], relay_dir=tmp_path_factory.mktemp("hubsock")) as b:
+        b.hub_base = f"http://127.0.0.1:{hub['port']}"
         yield b
-        b.close()
 
 
 def login(browser, name: str):

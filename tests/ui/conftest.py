@@ -6,23 +6,20 @@ notebooks stay output-free whatever the browser does. Screenshots and logs go to
 
 from __future__ import annotations
 
-import functools
-import os
 import pathlib
 import shutil
 import signal
 import subprocess
-import sys
 
 import pytest
 
-from ui.jlab import CHROMIUM, CHROMIUM_ARGS, LabServer, copy_tree
+from ui.browsers import chromium, netns_available
+from ui.jlab import CHROMIUM, LabServer, copy_tree
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 NOTEBOOKS = ROOT / "notebooks"
 FIXTURES = pathlib.Path(__file__).resolve().parent / "fixtures"
 BUILD = ROOT / "build" / "ui"
-NETNS_LAUNCHER = pathlib.Path(__file__).resolve().parent / "netns_chromium.py"
 
 
 def require_chromium() -> None:
@@ -59,36 +56,14 @@ def lab(tmp_path_factory, ui_build):
         signal.signal(signal.SIGTERM, previous)
 
 
-@functools.lru_cache(maxsize=1)
-def netns_available() -> bool:
-    """Whether Chromium can get a network namespace of its own (see ``netns_chromium.py``).
-
-    Without one (no root, no user namespaces, or ``DOCKHELPERS_UI_NETNS=0``) Chromium shares the host's
-    network and may abort requests with ERR_NETWORK_CHANGED when the notebooks create Docker networks.
-    """
-    if os.environ.get("DOCKHELPERS_UI_NETNS", "1") == "0":
-        return False
-    return subprocess.run([sys.executable, str(NETNS_LAUNCHER), "--check"], capture_output=True).returncode == 0
-
-
 @pytest.fixture(scope="module")
 def browser(lab):
-    """Headless Chromium for one module at a time: Playwright's sync API allows one running instance per
-    process, and under ``pytest -n 2`` a worker runs the web book's and the hub's browser tests (their own
-    instances) between this directory's modules, or between a chapter's headless and browser runs."""
-    from playwright.sync_api import sync_playwright
-
-    if lab.unix:
-        executable = NETNS_LAUNCHER
-        env = {**os.environ, "DKC_UI_SOCK": str(lab.sock), "DKC_UI_PORT": str(lab.port),
-               "DKC_UI_CHROMIUM": str(CHROMIUM)}
-    else:
-        executable, env = CHROMIUM, None
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=str(executable), args=CHROMIUM_ARGS, headless=True,
-                                     env=env)
+    """Headless Chromium for one module at a time (``browsers.chromium``: in its own network namespace, reaching
+    JupyterLab's Unix socket): Playwright's sync API allows one running instance per process, and under
+    ``pytest -n 2`` a worker runs the web book's and the hub's browser tests (their own instances) between this
+    directory's modules, or between a chapter's headless and browser runs."""
+    with chromium(lab.port, sock=lab.sock if lab.unix else None) as browser:
         yield browser
-        browser.close()
 
 
 @pytest.fixture
