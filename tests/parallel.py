@@ -159,11 +159,6 @@ def make_scheduler(config, log):
                         for nodeid, done in unit.items() if not done)
             return any(is_chapter_run(nodeid) for nodeid in (*queued, *assigned))
 
-        def _runs_chapters(self, node) -> bool:
-            """Whether a chapter run given to ``node`` has not finished."""
-            return any(is_chapter_run(nodeid) and not done
-                       for unit in self.assigned_work[node].values() for nodeid, done in unit.items())
-
         def mark_test_complete(self, node, item_index: int, duration: float = 0) -> None:
             super().mark_test_complete(node, item_index, duration)
             for other in list(self.assigned_work):  # a worker waiting for the chapter runs may go on now
@@ -184,7 +179,7 @@ def make_scheduler(config, log):
             # held, not running, and must get more work now, or every worker may wait on the others. The
             # full suite never gets here (each chapter unit ends with short tests); a `-k` selection may.
             if not (len(pending) == 1 and is_chapter_run(pending[0])):
-                if self._runs_chapters(node):
+                if any(is_chapter_run(nodeid) for nodeid in pending):
                     return  # its chapter runs first: the lab goes to the worker whose chapter unit ends first
                 scope, unit = next(iter(self.workqueue.items()))
                 if self._chapter_runs_left() and scope != "@" + LAB and not is_chapter_run(next(iter(unit))):

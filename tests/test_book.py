@@ -23,7 +23,6 @@ import pytest
 
 from conftest import ROOT
 from ui import browsers
-from ui.jlab import CHROMIUM
 
 pytestmark = pytest.mark.book
 
@@ -76,8 +75,6 @@ def chromium(site, tmp_path_factory):
     """Chromium for this module only (Playwright's sync API allows one running instance per thread, and the hub
     and JupyterLab tests start their own after this module), in its own network namespace where possible
     (``ui.browsers``): under ``pytest -n 2`` the other worker creates Docker networks while the pages load."""
-    if not CHROMIUM.exists():
-        pytest.fail(f"{CHROMIUM} 이(가) 없습니다 / Chromium is missing: `make test-deps` installs it.", pytrace=False)
     with browsers.chromium(urllib.parse.urlsplit(site).port, relay_dir=tmp_path_factory.mktemp("booksock")) as b:
         yield b
 

@@ -37,6 +37,15 @@ def netns_available() -> bool:
     return subprocess.run([sys.executable, str(LAUNCHER), "--check"], capture_output=True).returncode == 0
 
 
+def require_chromium() -> None:
+    """The browser tests FAIL (not skip) without Chromium: ``make test`` installs it."""
+    import pytest
+
+    if not CHROMIUM.exists():
+        pytest.fail(f"{CHROMIUM} 이(가) 없습니다 / Chromium is missing: run `bash scripts/system-packages.sh` "
+                    "(apt-get install chromium fonts-nanum) or `make test`, which installs it.", pytrace=False)
+
+
 class UnixRelay:
     """A Unix socket that relays each connection to ``127.0.0.1:port``: the browser's namespace reaches it as a
     file."""
@@ -81,6 +90,7 @@ def chromium(port: int, *, sock: pathlib.Path | None = None, relay_dir: pathlib.
     """
     from playwright.sync_api import sync_playwright
 
+    require_chromium()
     relay = None
     executable, env = CHROMIUM, None
     if netns_available():

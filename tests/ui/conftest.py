@@ -13,20 +13,13 @@ import subprocess
 
 import pytest
 
-from ui.browsers import chromium, netns_available
-from ui.jlab import CHROMIUM, LabServer, copy_tree
+from ui.browsers import chromium, netns_available, require_chromium
+from ui.jlab import LabServer, copy_tree
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 NOTEBOOKS = ROOT / "notebooks"
 FIXTURES = pathlib.Path(__file__).resolve().parent / "fixtures"
 BUILD = ROOT / "build" / "ui"
-
-
-def require_chromium() -> None:
-    """The browser tests FAIL (not skip) without Chromium: ``make test`` installs it."""
-    if not CHROMIUM.exists():
-        pytest.fail(f"{CHROMIUM} 이(가) 없습니다 / Chromium is missing: run `bash scripts/system-packages.sh` "
-                    "(apt-get install chromium fonts-nanum) or `make test`, which installs it.", pytrace=False)
 
 
 @pytest.fixture(scope="session")

@@ -29,7 +29,8 @@ import time
 import pytest
 
 from helpers import snapshot, unlabelled_new
-from ui.conftest import BUILD, FIXTURES, NOTEBOOKS, require_chromium
+from ui.browsers import require_chromium
+from ui.conftest import BUILD, FIXTURES, NOTEBOOKS
 from ui.jlab import JS_BROKEN_ANYWHERE, NotebookDriver
 
 CHAPTERS = sorted(NOTEBOOKS.glob("[0-9][0-9]_*.ipynb"))
