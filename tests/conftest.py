@@ -16,6 +16,7 @@ import tempfile
 
 import pytest
 
+import buildcache
 import parallel
 from dockhelpers import naming
 
@@ -102,6 +103,7 @@ class SharedLab:
 
         self.info = self.app = None
         with lab_env():
+            buildcache.keep(naming.prefix(), buildcache.cache_prefix(parallel.BASE[0]))
             swarm.down()
             left = swarm.leftovers()
             mine = [ref for ref in _image_refs() if ref.startswith(LAB_ENV[naming.PREFIX_ENV] + "/")]

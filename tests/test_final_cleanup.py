@@ -2,15 +2,24 @@
 
 Runs last (marker ``final``), so that the notebook and browser tests reuse the images the chapters built.
 Under ``pytest -n 2`` it runs once both workers are done, and checks the resources of each worker's prefix.
+First the chapters' images get keepers (``tests/buildcache.py``), so that the next run reuses their build cache.
 """
 
 import pytest
 
+import buildcache
 import parallel
 from dockhelpers import cleanup, naming
 from helpers import environment
 
 pytestmark = [pytest.mark.engine, pytest.mark.final]
+
+
+@pytest.fixture(scope="module", autouse=True)
+def build_cache_kept(engine):
+    for env in parallel.every_worker_env():
+        with environment(env):
+            buildcache.keep(naming.prefix(), buildcache.cache_prefix(parallel.BASE[0]))
 
 
 @pytest.mark.parametrize("chapter", [1, 2, 3, 4])
