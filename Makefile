@@ -20,7 +20,7 @@ BOOK_UNRECORDED := $(foreach nb,$(wildcard notebooks/[0-9][0-9]_*.ipynb),\
   $(if $(wildcard notebooks/recordings/ch$(word 1,$(subst _, ,$(notdir $(nb))))*),,$(nb)))
 BOOK_ENGINE := $(if $(filter live,$(BOOK_MODE)),prepare,$(if $(filter auto,$(BOOK_MODE)),$(if $(strip $(BOOK_UNRECORDED)),prepare)))
 
-.PHONY: lab test test-quick venv engine system test-deps prepare doctor cleanup bench clean-venv stop update lab-image classroom classroom-deps classroom-down book book-venv record
+.PHONY: lab test test-quick venv engine system test-deps prepare doctor cleanup clean-test-cache bench clean-venv stop update lab-image classroom classroom-deps classroom-down book book-venv record
 
 $(STAMP): requirements.txt requirements-dev.txt pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -102,6 +102,10 @@ update: venv
 
 cleanup: venv
 	@$(BIN)/python -m dockhelpers cleanup --yes
+
+# The chapters' build cache that `make test` keeps between runs (tests/buildcache.py); the next run builds anew.
+clean-test-cache: venv
+	@DOCKHELPERS_PREFIX=$${DOCKHELPERS_PREFIX:-dkc}-buildcache $(BIN)/python -m dockhelpers cleanup --yes
 
 # One table of figures against their references, written to docs/benchmarks.md (+ .png). BENCH=quick: fewer
 # repeats, no cold notebook runs (for development). Every benchmarks/*.py with a rows() function is included.

@@ -40,7 +40,9 @@ def cache_prefix(base: str | None = None) -> str:
 
 def _keeper_ref(image, cache: str, prefix: str) -> str:
     if image.tags:
-        repo, _, tag = sorted(image.tags)[0].rpartition(":")
+        # The image's own name rather than a registry's copy (``127.0.0.1:5000/...``), whose port may change.
+        own = sorted(image.tags, key=lambda t: (":" in t.split("/")[0] or "." in t.split("/")[0], t))
+        repo, _, tag = own[0].rpartition(":")
         return f"{cache}/{re.sub(r'[^a-z0-9._/-]+', '-', repo.lower())}:{tag}"
     return f"{cache}/{prefix}/untagged:{image.id.split(':')[1][:12]}"
 

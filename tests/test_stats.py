@@ -188,15 +188,29 @@ def test_sampler_streams_real_figures_and_stops_promptly(probes):
 
 
 @pytest.mark.engine
-def test_snapshot_matches_cli_memory_in_a_few_seconds(probes):
-    t = time.monotonic()
-    table = stats.snapshot([probes["idle"], probes["busy"]], echo=False)
-    seconds = time.monotonic() - t
-    assert seconds < 6, seconds  # parallel streams: about 2 s (3.3 s for 3 containers on a loaded 2-core host)
+def test_snapshot_matches_cli_memory(probes):
+    """The helper's memory column is the CLI's (``usage - inactive_file``, formatted alike).
+
+    Even an idle ``sleep`` sometimes changes its figure (380 KiB, then 736 KiB, seen in a run), so the helper's
+    reading is compared when the CLI reads the same figure right before and right after it (how fast the
+    snapshot is, against the CLI, is for ``make bench``).
+    """
+    def cli() -> str:
+        return subprocess.run(["docker", "container", "stats", "--no-stream", "--format", "{{.MemUsage}}",
+                               probes["idle"]], capture_output=True, text=True, check=True).stdout.strip()
+
+    readings = []
+    for _ in range(4):
+        before = cli()
+        table = stats.snapshot([probes["idle"], probes["busy"]], echo=False)
+        after = cli()
+        readings.append((before, table["MEM USAGE / LIMIT"].iloc[0], after))
+        if before == after:
+            break
     assert table["NAME"].tolist() == [probes["idle"], probes["busy"]]
-    cli = subprocess.run(["docker", "container", "stats", "--no-stream", "--format", "{{.MemUsage}}", probes["idle"]],
-                         capture_output=True, text=True, check=True).stdout.strip()
-    assert table["MEM USAGE / LIMIT"].iloc[0] == cli  # an idle `sleep` keeps its memory constant
+    before, helper, after = readings[-1]
+    assert before == after, f"the idle container's memory never held still: {readings}"
+    assert helper == before, readings
 
 
 @pytest.mark.engine
