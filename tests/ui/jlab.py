@@ -4,11 +4,11 @@
 the notebooks (the committed notebooks are never opened, so nothing can be saved into them), with its own
 settings (autosave off, no news fetching), runtime and workspace folders.
 
-``NotebookDriver`` opens one notebook, runs its code cells one after another through the notebook toolbar's
-"run this cell and advance" button (the learner's ▶), waits for each cell to finish, and after each cell
-looks at what the cell rendered (widgets, course widgets) so that a test can click them while the cell's
+``NotebookDriver`` opens one notebook, runs its code cells one after another with Shift+Enter (or through the
+notebook toolbar's "run this cell and advance" button, the learner's ▶), waits for each cell to finish, and after
+each cell looks at what the cell rendered (widgets, course widgets) so that a test can click them while the cell's
 containers still exist. The page is read through ``window.jupyterapp`` (``--expose-app-in-browser``) only to
-observe the notebook model (outputs, execution counts, kernel status); every action is a real click.
+observe the notebook model (outputs, execution counts, kernel status); every action is a real key press or click.
 """
 
 from __future__ import annotations
@@ -36,6 +36,10 @@ CHROMIUM_ARGS = [
     "--disable-dev-shm-usage",
 ]
 WIDGET_MIME = "application/vnd.jupyter.widget-view+json"
+#: How often a wait inside the page checks its condition (milliseconds).
+PAGE_POLL_MS = 25
+#: At most this many ``j`` presses to reach the next code cell (the markdown cells between); more: a click.
+MAX_KEY_STEPS = 8
 BROKEN_WIDGET_TEXTS = ("Error displaying widget", "Loading widget...")
 # ipywidgets 8 draws a view that failed to load or render as a broken-page icon in this element.
 BROKEN_WIDGET_CLASS = "jupyter-widgets-error-widget"
@@ -237,6 +241,35 @@ JS_CELL = """
 }
 """ % (_JS_PANEL, json.dumps(list(COURSE_WIDGETS)), WIDGET_MIME, json.dumps(list(BROKEN_WIDGET_TEXTS)))
 
+JS_CELL_ACTIVE = "(i) => window.jupyterapp.shell.currentWidget.content.activeCellIndex === i"
+
+#: Cell ``i`` has run: its kernel is idle, it has an execution count and no ``[*]`` prompt. (The count is
+#: cleared when the execution starts and set when its reply arrives, so a cell answered very fast is not
+#: mistaken for one that has not started.)
+JS_CELL_DONE = """
+(i) => {
+  const panel = %s;
+  if (!panel) return false;
+  const kernel = panel.sessionContext.session && panel.sessionContext.session.kernel;
+  const cell = panel.content.widgets[i];
+  const prompt = cell.promptNode ? cell.promptNode.textContent : '';
+  return !!kernel && kernel.status === 'idle' && cell.model.executionCount !== null && !prompt.includes('*');
+}
+""" % _JS_PANEL
+
+#: The active cell's index when the notebook has the keyboard in command mode (keys go to the notebook, not
+#: to an editor or a widget's input); null otherwise.
+JS_KEYBOARD_CELL = """
+() => {
+  const panel = %s;
+  if (!panel || panel.content.mode !== 'command') return null;
+  const el = document.activeElement;
+  if (!el || !panel.content.node.contains(el) || el.closest('.jp-OutputArea, .jp-Editor')) return null;
+  if (el.matches('input, textarea, select, [contenteditable="true"]')) return null;
+  return panel.content.activeCellIndex;
+}
+""" % _JS_PANEL
+
 JS_TAG_CELLS = """
 () => {
   const panel = %s;
@@ -274,6 +307,13 @@ class RunReport:
     screenshots: list[str] = field(default_factory=list)
     checks: dict[str, Any] = field(default_factory=dict)
     seconds: float = 0.0
+    #: Seconds spent per phase outside the cells' own run (opening, screenshots, each check): where time goes.
+    phases: dict[str, float] = field(default_factory=dict)
+    #: How many cells were run with keys (Shift+Enter) and how many with clicks (the toolbar's run button).
+    ran_by: dict[str, int] = field(default_factory=dict)
+
+    def timed(self, phase: str, started: float) -> None:
+        self.phases[phase] = round(self.phases.get(phase, 0.0) + time.monotonic() - started, 2)
 
 
 class NotebookDriver:
@@ -311,29 +351,55 @@ class NotebookDriver:
             time.sleep(interval)
 
     # -- running --------------------------------------------------------------------------------------------
-    def run_cell(self, i: int, timeout: float) -> CellResult:
-        """Select cell ``i`` with a click on its prompt area and press the toolbar's run button."""
+    def run_cell(self, i: int, timeout: float, click: bool = False) -> CellResult:
+        """Run cell ``i`` the way a learner goes through a notebook: Shift+Enter (run, select the next cell).
+
+        When the notebook has the keyboard (command mode, focus on the notebook itself, not in a widget's
+        input), the cell is selected with ``j`` (select below) and run with Shift+Enter. Otherwise (or with
+        ``click``; e.g. after a click on a widget) it is selected with a click on its prompt and run with the
+        toolbar's run button. Clicks cost Playwright's checks (about 0.1 to 0.3 s a cell here), keys do not.
+        """
         cell = self.cell_locator(i)
         cell.scroll_into_view_if_needed()
-        # A click on the input prompt selects the cell without entering edit mode.
-        cell.locator(".jp-InputPrompt").first.click()
-        self.wait(lambda: self.page.evaluate(
-            "(i) => window.jupyterapp.shell.currentWidget.content.activeCellIndex === i", i),
-            10, f"cell {i} could not be selected")
+        keyboard = not click and self._select_with_keys(i)
+        if not keyboard:
+            # A click on the input prompt selects the cell without entering edit mode.
+            cell.locator(".jp-InputPrompt").first.click()
+            self.wait_in_page(JS_CELL_ACTIVE, i, 10, f"cell {i} could not be selected")
         started = time.monotonic()
-        self.page.locator(
-            ".jp-NotebookPanel:not(.lm-mod-hidden) .jp-NotebookPanel-toolbar "
-            "[data-command='notebook:run-cell-and-select-next']").first.click()
-
-        def done():
-            st = self.state()
-            c = st["cells"][i]
-            return st["kernel"] == "idle" and c["count"] is not None and "*" not in c["prompt"]
-
-        # A cell whose execution is answered very fast may be idle before the first poll: the count
-        # becomes non-null only when the reply arrives, and it is cleared when execution starts.
-        self.wait(done, timeout, f"cell {i} did not finish", interval=0.15)
+        if keyboard:
+            self.page.keyboard.press("Shift+Enter")
+        else:
+            self.page.locator(
+                ".jp-NotebookPanel:not(.lm-mod-hidden) .jp-NotebookPanel-toolbar "
+                "[data-command='notebook:run-cell-and-select-next']").first.click()
+        self.report.ran_by["keys" if keyboard else "clicks"] = self.report.ran_by.get(
+            "keys" if keyboard else "clicks", 0) + 1
+        self.wait_in_page(JS_CELL_DONE, i, timeout, f"cell {i} did not finish")
         return CellResult(i, time.monotonic() - started, self.cell(i))
+
+    def _select_with_keys(self, i: int) -> bool:
+        """Select cell ``i`` with ``j`` from the active cell above it; False when the keyboard is not safe."""
+        active = self.page.evaluate(JS_KEYBOARD_CELL)
+        if active is None or not 0 <= i - active <= MAX_KEY_STEPS:
+            return False
+        for _ in range(i - active):
+            self.page.keyboard.press("j")
+        try:
+            self.wait_in_page(JS_CELL_ACTIVE, i, 2, f"cell {i} could not be selected with the keyboard")
+        except TimeoutError:
+            return False
+        return True
+
+    def wait_in_page(self, predicate: str, arg: Any, timeout: float, what: str) -> None:
+        """Wait until the JavaScript ``predicate(arg)`` holds, checked in the page every :data:`PAGE_POLL_MS`
+        (no round trip to Python per check: a cell that ends is seen within that interval)."""
+        from playwright.sync_api import TimeoutError as PageTimeout
+
+        try:
+            self.page.wait_for_function(predicate, arg=arg, polling=PAGE_POLL_MS, timeout=timeout * 1000)
+        except PageTimeout:
+            raise TimeoutError(f"{self.path}: {what} (after {timeout:.0f} s)") from None
 
     def wait_widgets_rendered(self, i: int, timeout: float = 30) -> dict[str, Any]:
         """Wait until cell ``i`` shows no 'Loading widget...' (a view that never appears fails here)."""
@@ -349,6 +415,13 @@ class NotebookDriver:
 
     # -- screenshots ------------------------------------------------------------------------------------------
     def shot(self, name: str, locator=None) -> str:
+        started = time.monotonic()
+        try:
+            return self._shot(name, locator)
+        finally:
+            self.report.timed("screenshots", started)
+
+    def _shot(self, name: str, locator=None) -> str:
         path = self.shots / f"{name}.png"
         try:
             if locator is not None:

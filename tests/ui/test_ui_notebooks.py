@@ -1,7 +1,8 @@
 """Every chapter notebook, run by a learner's browser: JupyterLab 4 + ipywidgets in headless Chromium.
 
 For each ``notebooks/NN_*.ipynb`` (and the small fixture notebook ``tests/ui/fixtures/ui_widgets.ipynb``)
-the test opens the notebook in JupyterLab, runs every code cell through the toolbar's run button, and checks:
+the test opens the notebook in JupyterLab, runs every code cell as a learner does (the first with a click on the
+toolbar's run button, the rest with Shift+Enter; a click again after a widget took the focus), and checks:
 
 - no cell fails (the kernel's ``execute_reply`` says ``ok`` unless the cell is tagged ``raises-exception``)
   and no error output appears;
@@ -256,6 +257,14 @@ def check_panel(drv: NotebookDriver, i: int, engine, chapter: int) -> bool:
 
 def check_korean_font(drv: NotebookDriver, scope: str, label: str, fontconfig: str) -> None:
     """Ask Chromium which platform fonts drew a Hangul text node; a Nanum font must draw its Hangul."""
+    started = time.monotonic()
+    try:
+        _check_korean_font(drv, scope, label, fontconfig)
+    finally:
+        drv.report.timed("korean-font", started)
+
+
+def _check_korean_font(drv: NotebookDriver, scope: str, label: str, fontconfig: str) -> None:
     marked = drv.page.evaluate(JS_MARK_HANGUL, scope)
     if not marked:
         drv.report.problems.append(f"{label}: no visible Korean text found in {scope}")
@@ -306,20 +315,26 @@ def run_notebook(page, lab, engine, rel: str, chapter: int, fontconfig: str, liv
 
 def _run(drv: NotebookDriver, page, lab, engine, chapter: int, fontconfig: str, started: float,
          live: bool = True) -> NotebookDriver:
+    phase = time.monotonic()
     drv.open(timeout=300)
     page.evaluate(JS_INSTALL_REPLY_HOOK)
+    drv.report.timed("open", phase)
     state = drv.state()
     figures = 0
     check_korean_font(drv, ".jp-NotebookPanel:not(.lm-mod-hidden) .jp-RenderedMarkdown", "markdown", fontconfig)
     for i, c in enumerate(state["cells"]):
         if c["type"] != "code":
             continue
+        phase = time.monotonic()
         info = drv.cell(i)
         if not info["source"].strip():
             continue
         replies_before = page.evaluate("() => window.__dkcReplies.length")
-        result = drv.run_cell(i, CELL_TIMEOUT)
+        drv.report.timed("before-cell", phase)
+        # The first code cell with the mouse (its prompt, then the toolbar's run button), the rest with keys.
+        result = drv.run_cell(i, CELL_TIMEOUT, click=not drv.report.cells)
         drv.report.cells.append(result)
+        phase = time.monotonic()
         replies = page.evaluate("(n) => window.__dkcReplies.slice(n)", replies_before)
         info = result.info
         expected_error = "raises-exception" in info["tags"]
@@ -332,8 +347,11 @@ def _run(drv: NotebookDriver, page, lab, engine, chapter: int, fontconfig: str, 
             drv.report.problems.append(f"cell {i} failed ({what.strip()}); screenshot {shot}; source: "
                                        f"{info['source'][:120]!r}")
             break  # like Run All: stop at the first failing cell
+        drv.report.timed("after-cell", phase)
         if any(o["widget"] for o in info["outputs"]):
+            phase = time.monotonic()
             info = drv.wait_widgets_rendered(i)
+            drv.report.timed("widgets", phase)
             wanted = sum(o["widget"] for o in info["outputs"])
             if info["broken"] or info["widgetViews"] == 0:
                 shot = drv.shot(f"cell{i:03d}-widget-broken", drv.cell_locator(i))
@@ -347,9 +365,13 @@ def _run(drv: NotebookDriver, page, lab, engine, chapter: int, fontconfig: str, 
             figures += 1
             drv.shot(f"cell{i:03d}-{other[0]}", drv.cell_locator(i).locator(".jp-OutputArea").first)
         if live and "dkc-stats" in info["courseWidgets"]:
+            phase = time.monotonic()
             check_stats(drv, i)
+            drv.report.timed("stats", phase)
         if live and "dkc-panel" in info["courseWidgets"] and not drv.report.checks.get("panel_click"):
+            phase = time.monotonic()
             check_panel(drv, i, engine, chapter)
+            drv.report.timed("panel", phase)
     # The whole notebook once more: nothing broken left anywhere (also widgets re-rendered meanwhile).
     broken = page.evaluate(JS_BROKEN_ANYWHERE)
     if broken:
@@ -369,7 +391,8 @@ def _run(drv: NotebookDriver, page, lab, engine, chapter: int, fontconfig: str, 
 def record(drv: NotebookDriver) -> None:
     """Keep a per-notebook JSON report next to the screenshots (timings, checks, problems)."""
     rep = drv.report
-    data = {"notebook": rep.notebook, "seconds": round(rep.seconds, 1), "problems": rep.problems,
+    data = {"notebook": rep.notebook, "seconds": round(rep.seconds, 1), "phases": rep.phases, "ran_by": rep.ran_by,
+            "cells_seconds": round(sum(c.seconds for c in rep.cells), 1), "problems": rep.problems,
             "screenshots": rep.screenshots, "checks": rep.checks, "browser_console_errors": drv.console_errors,
             "cells": [{"index": c.index, "seconds": round(c.seconds, 2)} for c in rep.cells]}
     (drv.shots / "report.json").write_text(json.dumps(data, ensure_ascii=False, indent=1), encoding="utf-8")
