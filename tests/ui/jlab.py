@@ -373,8 +373,8 @@ class NotebookDriver:
             self.page.locator(
                 ".jp-NotebookPanel:not(.lm-mod-hidden) .jp-NotebookPanel-toolbar "
                 "[data-command='notebook:run-cell-and-select-next']").first.click()
-        self.report.ran_by["keys" if keyboard else "clicks"] = self.report.ran_by.get(
-            "keys" if keyboard else "clicks", 0) + 1
+        way = "keys" if keyboard else "clicks"
+        self.report.ran_by[way] = self.report.ran_by.get(way, 0) + 1
         self.wait_in_page(JS_CELL_DONE, i, timeout, f"cell {i} did not finish")
         return CellResult(i, time.monotonic() - started, self.cell(i))
 

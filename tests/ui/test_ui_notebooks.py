@@ -434,6 +434,9 @@ def test_fixture_widgets(page, lab, engine, fontconfig_korean, request):
     # The default chart is SVG drawn by the browser: one CPU and one memory line, redrawn as samples arrive.
     assert any(c["svg_changed"] and c["svg"]["lines"] == 2 for c in checks["stats"]), checks["stats"]
     assert len(checks.get("korean_font", [])) == 2, checks.get("korean_font")
+    # Both ways a learner runs a cell: the toolbar's button (a click) and Shift+Enter (keys), every cell run once.
+    assert drv.report.ran_by.get("clicks") and drv.report.ran_by.get("keys"), drv.report.ran_by
+    assert sum(drv.report.ran_by.values()) == len(drv.report.cells)
 
 
 @pytest.mark.ui
