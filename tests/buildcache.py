@@ -22,9 +22,9 @@ from __future__ import annotations
 import io
 import re
 
-import docker
 from docker.errors import APIError, NotFound
 
+import parallel
 from dockhelpers import naming
 
 #: Label naming the prefix whose image a keeper holds (a keeper's own prefix label is the cache's).
@@ -33,9 +33,10 @@ CACHE_OF_LABEL = "kr.dockercourse.cache-of"
 CHAPTERS = ("01", "02", "03", "04")
 
 
-def cache_prefix(base: str | None = None) -> str:
-    """The cache's prefix for a run whose base prefix is ``base`` (``dkc`` -> ``dkc-buildcache``)."""
-    return f"{base or naming.prefix()}-buildcache"
+def cache_prefix(base: str = parallel.BASE[0]) -> str:
+    """The cache's prefix for a run whose base prefix (the tester's, not a worker's) is ``base``
+    (``dkc`` -> ``dkc-buildcache``)."""
+    return f"{base}-buildcache"
 
 
 def _keeper_ref(image, cache: str, prefix: str) -> str:
@@ -47,13 +48,17 @@ def _keeper_ref(image, cache: str, prefix: str) -> str:
     return f"{cache}/{prefix}/untagged:{image.id.split(':')[1][:12]}"
 
 
-def keep(prefix: str, cache: str) -> list[str]:
-    """Hold the layers of ``prefix``'s chapter images under the prefix ``cache``; returns the keepers' refs.
+def keep(prefix: str, cache: str | None = None) -> list[str]:
+    """Hold the layers of ``prefix``'s chapter images under the prefix ``cache`` (default: this run's
+    :func:`cache_prefix`); returns the keepers' refs.
 
     CLI equivalent, per image: ``echo "FROM <image id>" | docker build --label kr.dockercourse.prefix=<cache>
     --label kr.dockercourse.cache-of=<prefix> -t <cache>/<name> -``.
     """
-    engine = docker.from_env()
+    from dockhelpers.engine import client  # not at conftest's import
+
+    cache = cache or cache_prefix()
+    engine = client()
     sources = engine.images.list(filters={"label": [f"{naming.COURSE_LABEL}=true",
                                                     f"{naming.PREFIX_LABEL}={prefix}"]})
     made: dict[str, str] = {}

@@ -103,7 +103,7 @@ class SharedLab:
 
         self.info = self.app = None
         with lab_env():
-            buildcache.keep(naming.prefix(), buildcache.cache_prefix(parallel.BASE[0]))
+            buildcache.keep(naming.prefix())
             swarm.down()
             left = swarm.leftovers()
             mine = [ref for ref in _image_refs() if ref.startswith(LAB_ENV[naming.PREFIX_ENV] + "/")]

@@ -19,7 +19,7 @@ pytestmark = [pytest.mark.engine, pytest.mark.final]
 def build_cache_kept(engine):
     for env in parallel.every_worker_env():
         with environment(env):
-            buildcache.keep(naming.prefix(), buildcache.cache_prefix(parallel.BASE[0]))
+            buildcache.keep(naming.prefix())
 
 
 @pytest.mark.parametrize("chapter", [1, 2, 3, 4])

@@ -13,6 +13,7 @@ observe the notebook model (outputs, execution counts, kernel status); every act
 
 from __future__ import annotations
 
+import contextlib
 import http.client
 import json
 import os
@@ -24,6 +25,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -312,8 +314,14 @@ class RunReport:
     #: How many cells were run with keys (Shift+Enter) and how many with clicks (the toolbar's run button).
     ran_by: dict[str, int] = field(default_factory=dict)
 
-    def timed(self, phase: str, started: float) -> None:
-        self.phases[phase] = round(self.phases.get(phase, 0.0) + time.monotonic() - started, 2)
+    @contextlib.contextmanager
+    def phase(self, name: str) -> Iterator[None]:
+        """Add the seconds the enclosed block takes to ``phases[name]``."""
+        started = time.monotonic()
+        try:
+            yield
+        finally:
+            self.phases[name] = round(self.phases.get(name, 0.0) + time.monotonic() - started, 2)
 
 
 class NotebookDriver:
@@ -415,11 +423,8 @@ class NotebookDriver:
 
     # -- screenshots ------------------------------------------------------------------------------------------
     def shot(self, name: str, locator=None) -> str:
-        started = time.monotonic()
-        try:
+        with self.report.phase("screenshots"):
             return self._shot(name, locator)
-        finally:
-            self.report.timed("screenshots", started)
 
     def _shot(self, name: str, locator=None) -> str:
         path = self.shots / f"{name}.png"

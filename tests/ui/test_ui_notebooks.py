@@ -257,37 +257,30 @@ def check_panel(drv: NotebookDriver, i: int, engine, chapter: int) -> bool:
 
 def check_korean_font(drv: NotebookDriver, scope: str, label: str, fontconfig: str) -> None:
     """Ask Chromium which platform fonts drew a Hangul text node; a Nanum font must draw its Hangul."""
-    started = time.monotonic()
-    try:
-        _check_korean_font(drv, scope, label, fontconfig)
-    finally:
-        drv.report.timed("korean-font", started)
-
-
-def _check_korean_font(drv: NotebookDriver, scope: str, label: str, fontconfig: str) -> None:
-    marked = drv.page.evaluate(JS_MARK_HANGUL, scope)
-    if not marked:
-        drv.report.problems.append(f"{label}: no visible Korean text found in {scope}")
-        return
-    cdp = drv.page.context.new_cdp_session(drv.page)
-    try:
-        cdp.send("DOM.enable")
-        cdp.send("CSS.enable")
-        doc = cdp.send("DOM.getDocument", {"depth": 0})
-        node = cdp.send("DOM.querySelector", {"nodeId": doc["root"]["nodeId"], "selector": "[data-dkc-ko]"})
-        fonts = cdp.send("CSS.getPlatformFontsForNode", {"nodeId": node["nodeId"]})["fonts"]
-    finally:
-        cdp.detach()
-    hangul = len(HANGUL.findall(marked["text"]))
-    nanum = sum(f["glyphCount"] for f in fonts if "nanum" in f["familyName"].lower())
-    drv.report.checks.setdefault("korean_font", []).append(
-        {"where": label, "css_font_family": marked["family"], "hangul_chars": hangul,
-         "platform_fonts": [(f["familyName"], f["glyphCount"]) for f in fonts], "fontconfig_ko": fontconfig})
-    if hangul == 0 or nanum < hangul:
-        shot = drv.shot(f"korean-font-{label}")
-        drv.report.problems.append(
-            f"{label}: {hangul} Hangul characters but only {nanum} glyphs from a Nanum font "
-            f"(platform fonts {fonts}); screenshot {shot}")
+    with drv.report.phase("korean-font"):
+        marked = drv.page.evaluate(JS_MARK_HANGUL, scope)
+        if not marked:
+            drv.report.problems.append(f"{label}: no visible Korean text found in {scope}")
+            return
+        cdp = drv.page.context.new_cdp_session(drv.page)
+        try:
+            cdp.send("DOM.enable")
+            cdp.send("CSS.enable")
+            doc = cdp.send("DOM.getDocument", {"depth": 0})
+            node = cdp.send("DOM.querySelector", {"nodeId": doc["root"]["nodeId"], "selector": "[data-dkc-ko]"})
+            fonts = cdp.send("CSS.getPlatformFontsForNode", {"nodeId": node["nodeId"]})["fonts"]
+        finally:
+            cdp.detach()
+        hangul = len(HANGUL.findall(marked["text"]))
+        nanum = sum(f["glyphCount"] for f in fonts if "nanum" in f["familyName"].lower())
+        drv.report.checks.setdefault("korean_font", []).append(
+            {"where": label, "css_font_family": marked["family"], "hangul_chars": hangul,
+             "platform_fonts": [(f["familyName"], f["glyphCount"]) for f in fonts], "fontconfig_ko": fontconfig})
+        if hangul == 0 or nanum < hangul:
+            shot = drv.shot(f"korean-font-{label}")
+            drv.report.problems.append(
+                f"{label}: {hangul} Hangul characters but only {nanum} glyphs from a Nanum font "
+                f"(platform fonts {fonts}); screenshot {shot}")
 
 
 # --- the run ---------------------------------------------------------------------------------------------------
@@ -315,26 +308,22 @@ def run_notebook(page, lab, engine, rel: str, chapter: int, fontconfig: str, liv
 
 def _run(drv: NotebookDriver, page, lab, engine, chapter: int, fontconfig: str, started: float,
          live: bool = True) -> NotebookDriver:
-    phase = time.monotonic()
-    drv.open(timeout=300)
-    page.evaluate(JS_INSTALL_REPLY_HOOK)
-    drv.report.timed("open", phase)
+    with drv.report.phase("open"):
+        drv.open(timeout=300)
+        page.evaluate(JS_INSTALL_REPLY_HOOK)
     state = drv.state()
     figures = 0
     check_korean_font(drv, ".jp-NotebookPanel:not(.lm-mod-hidden) .jp-RenderedMarkdown", "markdown", fontconfig)
     for i, c in enumerate(state["cells"]):
         if c["type"] != "code":
             continue
-        phase = time.monotonic()
         info = drv.cell(i)
         if not info["source"].strip():
             continue
         replies_before = page.evaluate("() => window.__dkcReplies.length")
-        drv.report.timed("before-cell", phase)
         # The first code cell with the mouse (its prompt, then the toolbar's run button), the rest with keys.
         result = drv.run_cell(i, CELL_TIMEOUT, click=not drv.report.cells)
         drv.report.cells.append(result)
-        phase = time.monotonic()
         replies = page.evaluate("(n) => window.__dkcReplies.slice(n)", replies_before)
         info = result.info
         expected_error = "raises-exception" in info["tags"]
@@ -347,11 +336,9 @@ def _run(drv: NotebookDriver, page, lab, engine, chapter: int, fontconfig: str, 
             drv.report.problems.append(f"cell {i} failed ({what.strip()}); screenshot {shot}; source: "
                                        f"{info['source'][:120]!r}")
             break  # like Run All: stop at the first failing cell
-        drv.report.timed("after-cell", phase)
         if any(o["widget"] for o in info["outputs"]):
-            phase = time.monotonic()
-            info = drv.wait_widgets_rendered(i)
-            drv.report.timed("widgets", phase)
+            with drv.report.phase("widgets"):
+                info = drv.wait_widgets_rendered(i)
             wanted = sum(o["widget"] for o in info["outputs"])
             if info["broken"] or info["widgetViews"] == 0:
                 shot = drv.shot(f"cell{i:03d}-widget-broken", drv.cell_locator(i))
@@ -365,13 +352,11 @@ def _run(drv: NotebookDriver, page, lab, engine, chapter: int, fontconfig: str, 
             figures += 1
             drv.shot(f"cell{i:03d}-{other[0]}", drv.cell_locator(i).locator(".jp-OutputArea").first)
         if live and "dkc-stats" in info["courseWidgets"]:
-            phase = time.monotonic()
-            check_stats(drv, i)
-            drv.report.timed("stats", phase)
+            with drv.report.phase("stats"):
+                check_stats(drv, i)
         if live and "dkc-panel" in info["courseWidgets"] and not drv.report.checks.get("panel_click"):
-            phase = time.monotonic()
-            check_panel(drv, i, engine, chapter)
-            drv.report.timed("panel", phase)
+            with drv.report.phase("panel"):
+                check_panel(drv, i, engine, chapter)
     # The whole notebook once more: nothing broken left anywhere (also widgets re-rendered meanwhile).
     broken = page.evaluate(JS_BROKEN_ANYWHERE)
     if broken:
