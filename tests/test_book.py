@@ -262,10 +262,8 @@ def test_search_finds_a_korean_word(book, site, page, word):
 
 def test_second_build_executes_nothing(book):
     """Nothing changed: ``make book`` again takes every chapter from build/book-src/ and only renders."""
-    started = time.monotonic()
     done = subprocess.run(["make", "-o", ".venv/.installed", "book"], cwd=ROOT, capture_output=True, text=True,
                           timeout=900)
     assert done.returncode == 0, done.stderr[-2000:]
     assert done.stdout.count(": cached (") == len(CHAPTERS), done.stdout
     assert "executing" not in done.stdout
-    assert time.monotonic() - started < 300

@@ -152,8 +152,6 @@ def test_up_reports_mode_and_all_nodes_ready(lab):
     df = swarm.status()
     assert sorted(df["HOSTNAME"]) == lab.nodes and set(df["STATUS"]) == {"Ready"}
     assert (df["MANAGER STATUS"] == "Leader").sum() == 1
-    # bring-up budget with cached images (the benchmark prints the exact figure)
-    assert lab.seconds < 90
 
 
 @pytest.mark.engine
@@ -174,14 +172,21 @@ def test_lab_is_local_only(lab):
     assert "registry:5000" in json.dumps(info["RegistryConfig"])
 
 
+def _started_at(node: str) -> tuple[str, str]:
+    """The node container's ID and start time (``docker container inspect``)."""
+    attrs = json.loads(subprocess.run(["docker", "container", "inspect", swarm.node_container(node)],
+                                      capture_output=True, text=True, check=True).stdout)[0]
+    return attrs["Id"], attrs["State"]["StartedAt"]
+
+
 @pytest.mark.engine
 @pytest.mark.slow
 def test_up_is_idempotent(lab):
     before = swarm.status(show=False)
-    started = time.monotonic()
+    started_at = {node: _started_at(node) for node in ["registry", *lab.nodes]}
     again = swarm.up()
     assert again.mode == lab.mode
-    assert time.monotonic() - started < 30
+    assert {node: _started_at(node) for node in started_at} == started_at  # no container made or restarted
     after = swarm.status(show=False)
     assert sorted(after["ID"]) == sorted(before["ID"])  # no new swarm, no re-joined nodes
 
