@@ -57,7 +57,7 @@ def plan(chapter: int | str | None = None, *, images: bool = True) -> list[Item]
         for s in c.services.list(filters=flt):
             if _labelled(s.attrs.get("Spec", {}).get("Labels"), chapter):
                 items.append(Item("service", s.name, s.id))
-    for ct in c.containers.list(all=True, filters=flt):
+    for ct in c.containers.list(all=True, filters=flt, ignore_removed=True):  # one gone meanwhile is not an error
         if _labelled(ct.labels, chapter):
             items.append(Item("container", ct.name, ct.id))
     for v in c.volumes.list(filters=flt):

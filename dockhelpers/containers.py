@@ -244,7 +244,7 @@ def ls(chapter: int | str | None = None, *, all: bool = True, course_only: bool 
     if show_command:
         flt = " ".join(f"--filter label={f}" for f in filters.get("label", []))
         show(f"docker container ls{' -a' if all else ''} {flt}".rstrip())
-    rows = [_row(c) for c in client().containers.list(all=all, filters=filters or None)]
+    rows = [_row(c) for c in client().containers.list(all=all, filters=filters or None, ignore_removed=True)]
     return pd.DataFrame(rows, columns=["이름", "ID", "상태", "이미지", "포트"])
 
 

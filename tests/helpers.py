@@ -49,7 +49,7 @@ def cleaned():
 def snapshot(engine) -> dict[str, set[str]]:
     """IDs of every container, volume, network and image on the engine."""
     return {
-        "container": {c.id for c in engine.containers.list(all=True)},
+        "container": {c.id for c in engine.containers.list(all=True, sparse=True)},  # no inspect: none can vanish
         "volume": {v.name for v in engine.volumes.list()},
         "network": {n.id for n in engine.networks.list()},
         "image": {i.id for i in engine.images.list(all=False)},
@@ -78,6 +78,11 @@ def unlabelled_new(engine, before: dict[str, set[str]]) -> list[str]:
     return found
 
 
+def _build_step(container) -> bool:
+    """A classic builder's RUN step: its container is made from the parent layer's ID (``sha256:...``), not a name."""
+    return str(container.attrs.get("Config", {}).get("Image", "")).startswith("sha256:")
+
+
 def _unlabelled_new(engine, before: dict[str, set[str]]) -> list[str]:
     from dockhelpers.naming import COURSE_LABEL, PREFIX_LABEL, prefix
 
@@ -96,6 +101,8 @@ def _unlabelled_new(engine, before: dict[str, set[str]]) -> list[str]:
                 # Under `pytest -n 2` the other worker builds the same Dockerfiles at the same time; the
                 # classic builder's untagged stage images are shared build cache, not a leftover of this test.
                 continue
+            if kind == "container" and parallel.WORKER and _build_step(obj):
+                continue  # the other worker's build step: on a cold engine an apt-get step outlives the look again
             if labels.get(COURSE_LABEL) == "true" and labels.get(PREFIX_LABEL) not in (None, prefix()):
                 continue  # another session's course resource on a shared engine (its own prefix): not ours
             if labels.get(COURSE_LABEL) != "true" or labels.get(PREFIX_LABEL) != prefix():

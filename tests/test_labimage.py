@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import concurrent.futures
 import io
+import json
 import re
 import subprocess
 import tarfile
-import time
 from pathlib import Path
 
 import pytest
@@ -185,9 +185,10 @@ def test_privileged_container_starts_its_engine(lab_image):
             assert lab.exec(["sh", "-c", "ps -o user= -p $(pgrep -f jupyter-lab | head -n 1)"]).stdout.strip() \
                 == "learner"
             # `docker stop` reaches the inner engine too (tini -g): it shuts down cleanly, well before the kill.
-            started = time.monotonic()
             subprocess.run(["docker", "container", "stop", "-t", "30", lab.name], capture_output=True, check=True)
-            assert time.monotonic() - started < 25
+            state = json.loads(subprocess.run(["docker", "container", "inspect", "--format", "{{json .State}}",
+                                               lab.name], capture_output=True, text=True, check=True).stdout)
+            assert state["ExitCode"] != 137 and not state["OOMKilled"], state  # 137: killed when the 30 s ran out
             tar = subprocess.run(["docker", "container", "cp", f"{lab.name}:/var/log/dockercourse/dockerd.log", "-"],
                                  capture_output=True, check=True).stdout
             log = tarfile.open(fileobj=io.BytesIO(tar)).extractfile("dockerd.log").read().decode()  # type: ignore
