@@ -78,6 +78,12 @@ def unlabelled_new(engine, before: dict[str, set[str]]) -> list[str]:
     return found
 
 
+def containers_with_command(engine, text: str) -> list:
+    """Containers (stopped ones too) whose command holds ``text``; one removed while listed is skipped."""
+    return [c for c in engine.containers.list(all=True, ignore_removed=True)
+            if text in " ".join(c.attrs["Config"].get("Cmd") or [])]
+
+
 def _build_step(container) -> bool:
     """A classic builder's RUN step: its container is made from the parent layer's ID (``sha256:...``), not a name."""
     return str(container.attrs.get("Config", {}).get("Image", "")).startswith("sha256:")

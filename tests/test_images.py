@@ -8,7 +8,7 @@ import pytest
 
 from dockhelpers import containers, errors, images, naming
 from conftest import ROOT
-from helpers import TEST_CHAPTER, cleaned, tname
+from helpers import TEST_CHAPTER, cleaned, containers_with_command, tname
 
 pytestmark = pytest.mark.engine
 FIX = ROOT / "tests" / "fixtures"
@@ -37,9 +37,7 @@ def test_failing_run_step_raises_build_failed_and_leaves_no_container(engine):
     with pytest.raises(errors.BuildFailed) as info:
         images.build(FIX / "failing", naming.image("t-failing"), chapter=TEST_CHAPTER, quiet=True)
     assert "non-zero code" in info.value.detail and "this step fails on purpose" in info.value.detail
-    leftovers = [c for c in engine.containers.list(all=True, ignore_removed=True)  # others' build steps come and go
-                 if "this step fails on purpose" in " ".join(c.attrs["Config"].get("Cmd") or [])]
-    assert leftovers == []
+    assert containers_with_command(engine, "this step fails on purpose") == []
     assert not images.exists(naming.image("t-failing"))
 
 

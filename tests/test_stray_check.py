@@ -13,7 +13,7 @@ import pytest
 import parallel
 from dockhelpers import images, naming
 from dockhelpers.poll import poll
-from helpers import TEST_CHAPTER, cleaned, snapshot, unlabelled_new
+from helpers import TEST_CHAPTER, cleaned, containers_with_command, snapshot, unlabelled_new
 
 pytestmark = pytest.mark.engine
 
@@ -43,9 +43,7 @@ def test_a_build_step_is_reported_alone_but_not_beside_another_worker(engine, mo
                              kwargs={"chapter": TEST_CHAPTER, "quiet": True})
     build.start()
     try:
-        step = poll(lambda: next((c for c in engine.containers.list(all=True, ignore_removed=True)
-                                  if token in " ".join(c.attrs["Config"].get("Cmd") or [])), None),
-                    30, "빌드 단계 컨테이너")
+        step = poll(lambda: next(iter(containers_with_command(engine, token)), None), 30, "빌드 단계 컨테이너")
         assert step.attrs["Config"]["Image"].startswith("sha256:") and not step.labels.get(naming.COURSE_LABEL)
         monkeypatch.setattr(parallel, "WORKER", None)  # alone: a step container is a leftover like any other
         assert f"container {step.name}" in unlabelled_new(engine, before)

@@ -12,7 +12,7 @@ import time
 
 import pytest
 
-from dockhelpers import naming, swarm, swarmview
+from dockhelpers import inspection, naming, swarm, swarmview
 from dockhelpers.endpoint import marker
 from dockhelpers.poll import poll
 from helpers import SWARM_LAB
@@ -174,8 +174,7 @@ def test_lab_is_local_only(lab):
 
 def _started_at(node: str) -> tuple[str, str]:
     """The node container's ID and start time (``docker container inspect``)."""
-    attrs = json.loads(subprocess.run(["docker", "container", "inspect", swarm.node_container(node)],
-                                      capture_output=True, text=True, check=True).stdout)[0]
+    attrs = inspection.container(swarm.node_container(node))
     return attrs["Id"], attrs["State"]["StartedAt"]
 
 
